@@ -1,0 +1,31 @@
+// One Jest run for unit, integration and end-to-end tests (`npm test`).
+// Nest 12 ships ES modules only: swc transforms them (and our TypeScript) to CommonJS,
+// keeping decorator metadata so that Nest's dependency injection works.
+const swc = {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
+  // A few other dependencies are ESM-only too.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|content-disposition|file-type|cookie|strtok3|token-types|@tokenizer|uint8array-extras)/)',
+  ],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  globalSetup: '<rootDir>/test/support/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.cjs',
+  setupFiles: ['<rootDir>/test/support/test-env.cjs'],
+  maxWorkers: 2,
+  testTimeout: 30_000,
+};

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { validateEnvironment, type Environment } from './config/environment';
+import { loggerOptions } from './config/logger.options';
+import { HealthController } from './health/health.controller';
+import { ServicePlatformModule } from './service-platform';
+
+/**
+ * The demo host app: configuration, logging and health around the Service Platform module.
+ * `forRoot()` reads and validates the environment when it is called (not when this file is
+ * imported), so each app built in one process sees the environment of its own start-up.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          ignoreEnvFile: true,
+          validate: validateEnvironment,
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) =>
+            loggerOptions(config.get('LOG_LEVEL', { infer: true })),
+        }),
+        TerminusModule,
+        ServicePlatformModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => ({
+            database: {
+              url: config.get('DATABASE_URL', { infer: true }),
+              poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
+            },
+            encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
+          }),
+        }),
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

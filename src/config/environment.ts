@@ -1,0 +1,96 @@
+import { InvalidKeyRingError, KeyRing } from '../service-platform';
+import { DEV_KEY_FILE, loadOrCreateDevEncryptionKey } from './dev-encryption-key';
+
+/** The demo host app's settings, validated once at start-up (contract: "Running the demo host app"). */
+export interface Environment {
+  NODE_ENV: string;
+  PORT: number;
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  ENCRYPTION_KEYS: string;
+  LOG_LEVEL: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Refuses to start with one message listing every problem; never echoes a secret value. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = raw[name];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+  const nodeEnv = text('NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+
+  const port = integer(text('PORT') ?? '3000', 'PORT', 1, 65535, problems);
+  const poolSize = integer(
+    text('DATABASE_POOL_SIZE') ?? '10',
+    'DATABASE_POOL_SIZE',
+    1,
+    1000,
+    problems,
+  );
+
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl === undefined) {
+    problems.push('DATABASE_URL is required (postgresql://user:password@host:5432/database)');
+  } else if (!/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgresql:// connection string');
+  }
+
+  let encryptionKeys = text('ENCRYPTION_KEYS');
+  if (encryptionKeys === undefined) {
+    if (production) {
+      problems.push(
+        'ENCRYPTION_KEYS is required in production: id:base64(32 bytes)[,id:base64...] (e.g. "k1:$(openssl rand -base64 32)")',
+      );
+    } else {
+      encryptionKeys = loadOrCreateDevEncryptionKey();
+      process.emitWarning(
+        `ENCRYPTION_KEYS is not set: using the DEVELOPMENT key in ${DEV_KEY_FILE}. ` +
+          'Never use it for real credentials; set ENCRYPTION_KEYS (and NODE_ENV=production) in production.',
+        { code: 'SERVICE_PLATFORM_DEV_KEY' },
+      );
+    }
+  }
+  if (encryptionKeys !== undefined) {
+    try {
+      KeyRing.parse(encryptionKeys);
+    } catch (error) {
+      problems.push(
+        error instanceof InvalidKeyRingError ? error.message : 'ENCRYPTION_KEYS is invalid',
+      );
+    }
+  }
+
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return {
+    NODE_ENV: nodeEnv,
+    PORT: port,
+    DATABASE_URL: databaseUrl as string,
+    DATABASE_POOL_SIZE: poolSize,
+    ENCRYPTION_KEYS: encryptionKeys as string,
+    LOG_LEVEL: logLevel,
+  };
+}
+
+function integer(
+  value: string,
+  name: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return parsed;
+}

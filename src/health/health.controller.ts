@@ -1,0 +1,54 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ServicePlatformReadiness } from '../service-platform';
+
+interface StatusWriter {
+  status(code: number): unknown;
+}
+
+/** Liveness and readiness probes; they need no token. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly readiness: ServicePlatformReadiness,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'The process is up' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOkResponse({ description: 'Database reachable and encryption keys usable' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; the details say which part is down' })
+  async ready(@Res({ passthrough: true }) response: StatusWriter): Promise<HealthCheckResult> {
+    const report = await this.readiness.check();
+    const result = (key: 'database' | 'encryption'): HealthIndicatorResult => {
+      const component = report[key];
+      const session = this.indicators.check(key);
+      return component.up ? session.up() : session.down({ message: component.reason ?? 'down' });
+    };
+    const database = result('database');
+    const encryption = result('encryption');
+    const ready = report.ready;
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: ready ? 'ok' : 'error',
+      info: { ...(report.database.up && database), ...(report.encryption.up && encryption) },
+      error: { ...(!report.database.up && database), ...(!report.encryption.up && encryption) },
+      details: { ...database, ...encryption },
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { assertUuid } from '../../../domain/identifiers';
+import { PlatformNotFoundError } from '../../../domain/platform.errors';
+import {
+  ServicePlatformRepository,
+  type ActivationChange,
+} from '../../ports/service-platform.repository.port';
+import { scopeOf } from '../../tenant-scope';
+import { DeactivatePlatformCommand } from './deactivate-platform.command';
+
+/** Inactive platforms keep their (tenant, service) slot but never reach integration flows. */
+@CommandHandler(DeactivatePlatformCommand)
+export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlatformCommand> {
+  constructor(private readonly platforms: ServicePlatformRepository) {}
+
+  async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
+    const platformId = assertUuid(command.platformId, 'platform_id');
+    // Scoped to the actor's tenant: another tenant's platform is not found, so not writable.
+    const change = await this.platforms.deactivate(platformId, scopeOf(command.actor));
+    if (change === null) throw new PlatformNotFoundError(platformId);
+    return change;
+  }
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { assertServiceName, assertUuid } from '../../../domain/identifiers';
+import { PlatformConfiguration } from '../../../domain/platform-configuration.value-object';
+import { PlatformAlreadyExistsError } from '../../../domain/platform.errors';
+import { ServicePlatform } from '../../../domain/service-platform.entity';
+import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { assertTenantAccess } from '../../tenant-scope';
+import { RegisterPlatformCommand } from './register-platform.command';
+
+@CommandHandler(RegisterPlatformCommand)
+export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatformCommand> {
+  constructor(private readonly platforms: ServicePlatformRepository) {}
+
+  async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
+    const tenantId = assertUuid(command.tenantId, 'tenant_id');
+    const serviceName = assertServiceName(command.serviceName);
+    assertTenantAccess(command.actor, tenantId);
+    const config = PlatformConfiguration.create(command.config);
+
+    const platform = ServicePlatform.register({
+      id: randomUUID(),
+      tenantId,
+      serviceName,
+      config,
+      now: new Date(),
+    });
+    try {
+      // The unique index on (tenant_id, service_name) decides: no check-then-insert race.
+      return await this.platforms.create(platform);
+    } catch (error) {
+      if (!(error instanceof PlatformAlreadyExistsError)) throw error;
+      const existing = await this.platforms.getByTenantService(tenantId, serviceName);
+      throw new PlatformAlreadyExistsError(tenantId, serviceName, existing?.isActive);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { ServicePlatform } from '../../domain/service-platform.entity';
+
+/** Which tenant's rows a read may see: `null` means every tenant (an operator, or no tenant bound). */
+export interface TenantScope {
+  readonly tenantId: string | null;
+}
+
+/** Keyset position in a tenant's platforms, ordered by creation time then id. */
+export interface PlatformCursor {
+  readonly createdAt: Date;
+  readonly id: string;
+}
+
+export interface ListPlatformsCriteria {
+  readonly tenantId: string;
+  readonly isActive?: boolean;
+  readonly serviceName?: string;
+  readonly limit: number;
+  readonly after?: PlatformCursor;
+}
+
+export interface PlatformPage {
+  readonly items: readonly ServicePlatform[];
+  /** Position after the last item when more items may follow, else null. */
+  readonly next: PlatformCursor | null;
+}
+
+export interface ActivationChange {
+  readonly platform: ServicePlatform;
+  /** False when the platform already was in the requested state. */
+  readonly changed: boolean;
+}
+
+/**
+ * Persistence of platforms (the spec's `IServicePlatformRepository`). Adapters encrypt the
+ * configuration on the way in and decrypt it on the way out: callers only see domain objects.
+ */
+export abstract class ServicePlatformRepository {
+  /** Inserts a new platform; `PlatformAlreadyExistsError` when the tenant already has the service. */
+  abstract create(platform: ServicePlatform): Promise<ServicePlatform>;
+
+  abstract getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null>;
+
+  abstract getByTenantService(
+    tenantId: string,
+    serviceName: string,
+  ): Promise<ServicePlatform | null>;
+
+  /**
+   * Writes `platform` (its config and `version`) if the stored version is still `expectedVersion`.
+   * `VersionConflictError` when it moved on, `PlatformNotFoundError` when the row is gone.
+   */
+  abstract update(platform: ServicePlatform, expectedVersion: number): Promise<ServicePlatform>;
+
+  /**
+   * Atomically marks the platform inactive (bumping its version) unless it already is.
+   * Returns the platform as stored afterwards, or null when there is none in scope.
+   */
+  abstract deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null>;
+
+  /** The mirror of `deactivate`. */
+  abstract activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null>;
+
+  abstract listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage>;
+}

@@ -1,0 +1,29 @@
+import { Query } from '@nestjs/cqrs';
+import type { Actor } from '../../../domain/actor';
+import type { ServicePlatform } from '../../../domain/service-platform.entity';
+
+export interface ListPlatformsFilter {
+  /** Defaults to the actor's tenant; required when the actor has none. */
+  readonly tenantId?: string;
+  readonly isActive?: boolean;
+  readonly serviceName?: string;
+  /** 1 to 200, default 50. */
+  readonly limit?: number;
+  /** Opaque `next_cursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface ListPlatformsResult {
+  readonly platforms: readonly ServicePlatform[];
+  readonly nextCursor: string | null;
+}
+
+/** A tenant's platforms in registration order, inactive ones included unless filtered out. */
+export class ListPlatformsQuery extends Query<ListPlatformsResult> {
+  constructor(
+    readonly actor: Actor,
+    readonly filter: ListPlatformsFilter,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,61 @@
+import type { PlatformConfigurationPatch } from '../domain/platform-configuration.value-object';
+import type { ServicePlatformDict } from '../domain/service-platform.entity';
+
+/**
+ * The spec's request/response models, in its snake_case wire shape. Transports (REST, gRPC) and
+ * host apps calling `ServicePlatformService` all speak these. Inputs are validated by the domain,
+ * so a host app calling the facade directly gets the same checks as a REST client.
+ */
+export type PlatformResponse = ServicePlatformDict;
+
+export interface RegisterPlatformRequest {
+  tenant_id: string;
+  service_name: string;
+  config: {
+    client_id: string;
+    client_secret: string;
+    tenant_id?: string;
+    additional_data?: Record<string, unknown>;
+  };
+}
+
+export interface GetPlatformRequest {
+  platform_id: string;
+}
+
+export interface UpdatePlatformRequest {
+  platform_id: string;
+  config: PlatformConfigurationPatch;
+  /** When given, the update applies only if the platform is still at this version. */
+  version?: number;
+}
+
+export interface DeactivatePlatformRequest {
+  platform_id: string;
+}
+
+export type ActivatePlatformRequest = DeactivatePlatformRequest;
+
+export interface ListPlatformsRequest {
+  tenant_id?: string;
+  is_active?: boolean;
+  service_name?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Answer of register, deactivate and activate. */
+export interface PlatformChangeResponse {
+  platform: PlatformResponse;
+  success: true;
+  message: string;
+}
+
+export type RegisterPlatformResponse = PlatformChangeResponse;
+export type DeactivatePlatformResponse = PlatformChangeResponse;
+export type ActivatePlatformResponse = PlatformChangeResponse;
+
+export interface ListPlatformsResponse {
+  platforms: PlatformResponse[];
+  next_cursor: string | null;
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Actor } from '../domain/actor';
+import { ActivatePlatformCommand } from './commands/activate-platform/activate-platform.command';
+import { DeactivatePlatformCommand } from './commands/deactivate-platform/deactivate-platform.command';
+import { RegisterPlatformCommand } from './commands/register-platform/register-platform.command';
+import { UpdatePlatformCommand } from './commands/update-platform/update-platform.command';
+import { GetPlatformQuery } from './queries/get-platform/get-platform.query';
+import { ListPlatformsQuery } from './queries/list-platforms/list-platforms.query';
+import type {
+  ActivatePlatformRequest,
+  ActivatePlatformResponse,
+  DeactivatePlatformRequest,
+  DeactivatePlatformResponse,
+  GetPlatformRequest,
+  ListPlatformsRequest,
+  ListPlatformsResponse,
+  PlatformResponse,
+  RegisterPlatformRequest,
+  RegisterPlatformResponse,
+  UpdatePlatformRequest,
+} from './service-platform.contracts';
+
+/**
+ * The module's facade (the spec's `IServicePlatformService`): what host apps and the transports
+ * call. It only dispatches to the command and query buses and shapes the answers; every rule lives
+ * in the handlers and the domain. Responses never carry a plaintext secret.
+ */
+@Injectable()
+export class ServicePlatformService {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  async registerPlatform(
+    request: RegisterPlatformRequest,
+    actor: Actor,
+  ): Promise<RegisterPlatformResponse> {
+    const platform = await this.commandBus.execute(
+      new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
+    );
+    return {
+      platform: platform.toDict(),
+      success: true,
+      message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
+    };
+  }
+
+  async getPlatform(request: GetPlatformRequest, actor: Actor): Promise<PlatformResponse> {
+    const platform = await this.queryBus.execute(new GetPlatformQuery(actor, request.platform_id));
+    return platform.toDict();
+  }
+
+  async updatePlatform(request: UpdatePlatformRequest, actor: Actor): Promise<PlatformResponse> {
+    const platform = await this.commandBus.execute(
+      new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
+    );
+    return platform.toDict();
+  }
+
+  async deactivatePlatform(
+    request: DeactivatePlatformRequest,
+    actor: Actor,
+  ): Promise<DeactivatePlatformResponse> {
+    const { platform, changed } = await this.commandBus.execute(
+      new DeactivatePlatformCommand(actor, request.platform_id),
+    );
+    return {
+      platform: platform.toDict(),
+      success: true,
+      message: changed ? 'Platform deactivated' : 'Platform was already inactive',
+    };
+  }
+
+  async activatePlatform(
+    request: ActivatePlatformRequest,
+    actor: Actor,
+  ): Promise<ActivatePlatformResponse> {
+    const { platform, changed } = await this.commandBus.execute(
+      new ActivatePlatformCommand(actor, request.platform_id),
+    );
+    return {
+      platform: platform.toDict(),
+      success: true,
+      message: changed ? 'Platform activated' : 'Platform was already active',
+    };
+  }
+
+  async listPlatforms(request: ListPlatformsRequest, actor: Actor): Promise<ListPlatformsResponse> {
+    const result = await this.queryBus.execute(
+      new ListPlatformsQuery(actor, {
+        ...(request.tenant_id !== undefined && { tenantId: request.tenant_id }),
+        ...(request.is_active !== undefined && { isActive: request.is_active }),
+        ...(request.service_name !== undefined && { serviceName: request.service_name }),
+        ...(request.limit !== undefined && { limit: request.limit }),
+        ...(request.cursor !== undefined && { cursor: request.cursor }),
+      }),
+    );
+    return {
+      platforms: result.platforms.map((platform) => platform.toDict()),
+      next_cursor: result.nextCursor,
+    };
+  }
+}

@@ -1,0 +1,229 @@
+import { InvalidPlatformConfigError, type FieldViolation } from './platform.errors';
+import { MASKED_SECRET, maskSecretsIn } from './secret-fields';
+
+export type JsonObject = { [key: string]: unknown };
+
+/** The configuration in the spec's wire shape (snake_case); used for storage and transports. */
+export interface PlatformConfigurationData {
+  client_id: string;
+  client_secret: string;
+  tenant_id?: string;
+  additional_data?: JsonObject;
+}
+
+/**
+ * A partial change. A field left out keeps its stored value; `tenant_id: null` removes the
+ * provider tenant; in `additional_data` keys merge and a `null` value removes that key.
+ */
+export interface PlatformConfigurationPatch {
+  client_id?: unknown;
+  client_secret?: unknown;
+  tenant_id?: unknown;
+  additional_data?: unknown;
+}
+
+const LIMITS = {
+  clientId: 512,
+  clientSecret: 8192,
+  providerTenantId: 256,
+  additionalDataKey: 128,
+  additionalDataDepth: 8,
+} as const;
+
+/**
+ * The spec's `PlatformConfiguration`: provider credentials of one tenant for one service.
+ * Immutable; `create` enforces the business rule that credentials are present.
+ */
+export class PlatformConfiguration {
+  private constructor(private readonly data: Readonly<PlatformConfigurationData>) {}
+
+  /** Validates untrusted input (a transport, or a host app calling the facade). */
+  static create(input: unknown): PlatformConfiguration {
+    const violations: FieldViolation[] = [];
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new InvalidPlatformConfigError([{ field: 'config', message: 'must be an object' }]);
+    }
+    const raw = input as Record<string, unknown>;
+    for (const key of Object.keys(raw)) {
+      if (!['client_id', 'client_secret', 'tenant_id', 'additional_data'].includes(key)) {
+        violations.push({ field: `config.${key}`, message: 'is not a known configuration field' });
+      }
+    }
+    const clientId = requiredString(raw.client_id, 'config.client_id', LIMITS.clientId, violations);
+    const clientSecret = requiredString(
+      raw.client_secret,
+      'config.client_secret',
+      LIMITS.clientSecret,
+      violations,
+    );
+    let tenantId: string | undefined;
+    if (raw.tenant_id !== undefined && raw.tenant_id !== null) {
+      tenantId = requiredString(
+        raw.tenant_id,
+        'config.tenant_id',
+        LIMITS.providerTenantId,
+        violations,
+      );
+    }
+    let additionalData: JsonObject | undefined;
+    if (raw.additional_data !== undefined && raw.additional_data !== null) {
+      additionalData = validAdditionalData(raw.additional_data, violations);
+    }
+    if (violations.length > 0) throw new InvalidPlatformConfigError(violations);
+
+    const data: PlatformConfigurationData = {
+      client_id: clientId as string,
+      client_secret: clientSecret as string,
+    };
+    if (tenantId !== undefined) data.tenant_id = tenantId;
+    if (additionalData !== undefined && Object.keys(additionalData).length > 0) {
+      data.additional_data = additionalData;
+    }
+    return new PlatformConfiguration(Object.freeze(data));
+  }
+
+  /** Rebuilds a configuration that was validated when it was written (decrypted storage). */
+  static fromStored(data: PlatformConfigurationData): PlatformConfiguration {
+    return PlatformConfiguration.create(data);
+  }
+
+  get clientId(): string {
+    return this.data.client_id;
+  }
+
+  get providerTenantId(): string | undefined {
+    return this.data.tenant_id;
+  }
+
+  /** Applies a partial change and validates the result as a whole. */
+  merge(patch: PlatformConfigurationPatch): PlatformConfiguration {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+      throw new InvalidPlatformConfigError([{ field: 'config', message: 'must be an object' }]);
+    }
+    const next: Record<string, unknown> = { ...this.data };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (key === 'additional_data') {
+        next.additional_data = mergeAdditionalData(this.data.additional_data, value);
+      } else if (value === null && key === 'tenant_id') {
+        delete next.tenant_id;
+      } else {
+        next[key] = value;
+      }
+    }
+    return PlatformConfiguration.create(next);
+  }
+
+  equals(other: PlatformConfiguration): boolean {
+    return canonicalJson(this.data) === canonicalJson(other.data);
+  }
+
+  /** The plaintext configuration, secrets included: only for encryption and the resolver. */
+  toPlain(): PlatformConfigurationData {
+    return structuredClone(this.data);
+  }
+
+  /** The configuration as every response, log, event and audit row may show it. */
+  toMasked(): JsonObject {
+    const masked: JsonObject = { client_id: this.data.client_id, client_secret: MASKED_SECRET };
+    if (this.data.tenant_id !== undefined) masked.tenant_id = this.data.tenant_id;
+    if (this.data.additional_data !== undefined) {
+      masked.additional_data = maskSecretsIn(this.data.additional_data);
+    }
+    return masked;
+  }
+
+  /** Never let a plaintext secret slip out through string conversion or JSON.stringify. */
+  toJSON(): JsonObject {
+    return this.toMasked();
+  }
+
+  toString(): string {
+    return '[PlatformConfiguration]';
+  }
+}
+
+function requiredString(
+  value: unknown,
+  field: string,
+  maxLength: number,
+  violations: FieldViolation[],
+): string | undefined {
+  if (typeof value !== 'string') {
+    violations.push({
+      field,
+      message: value === undefined || value === null ? 'is required' : 'must be a string',
+    });
+    return undefined;
+  }
+  if (value.trim().length === 0) {
+    violations.push({ field, message: 'must not be empty' });
+    return undefined;
+  }
+  if (value.length > maxLength) {
+    violations.push({ field, message: `must be at most ${maxLength} characters` });
+    return undefined;
+  }
+  return value;
+}
+
+function validAdditionalData(value: unknown, violations: FieldViolation[]): JsonObject | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    violations.push({ field: 'config.additional_data', message: 'must be an object' });
+    return undefined;
+  }
+  const problem = jsonProblem(value, 0);
+  if (problem !== null) {
+    violations.push({ field: 'config.additional_data', message: problem });
+    return undefined;
+  }
+  return structuredClone(value) as JsonObject;
+}
+
+/** Returns why a value is not plain, bounded JSON, or null when it is. */
+function jsonProblem(value: unknown, depth: number): string | null {
+  if (depth > LIMITS.additionalDataDepth) {
+    return `must not nest deeper than ${LIMITS.additionalDataDepth} levels`;
+  }
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'must hold finite numbers';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, depth + 1);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      if (key.length === 0 || key.length > LIMITS.additionalDataKey) {
+        return `keys must be 1 to ${LIMITS.additionalDataKey} characters`;
+      }
+      const problem = jsonProblem(inner, depth + 1);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  return 'must hold only JSON values';
+}
+
+function mergeAdditionalData(current: JsonObject | undefined, patch: unknown): unknown {
+  if (patch === null) return undefined; // the whole object removed
+  if (typeof patch !== 'object' || Array.isArray(patch)) return patch; // rejected by create()
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : inner,
+  );
+}

@@ -1,0 +1,180 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigCipher } from '../../application/ports/config-cipher.port';
+import {
+  ServicePlatformRepository,
+  type ActivationChange,
+  type ListPlatformsCriteria,
+  type PlatformPage,
+  type TenantScope,
+} from '../../application/ports/service-platform.repository.port';
+import { PlatformConfiguration } from '../../domain/platform-configuration.value-object';
+import {
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  VersionConflictError,
+} from '../../domain/platform.errors';
+import type { ServicePlatform } from '../../domain/service-platform.entity';
+import type { Prisma, ServicePlatform as ServicePlatformRow } from './generated/client';
+import { isUniqueViolation, translateStorageError } from './prisma-error.mapper';
+import { PrismaService } from './prisma.service';
+import { ServicePlatformPersistenceMapper as Mapper } from './service-platform.persistence-mapper';
+
+/**
+ * `ServicePlatformRepository` on PostgreSQL through Prisma. Configurations are encrypted before
+ * they reach Prisma and decrypted after: no plaintext secret is ever in a query or a row.
+ */
+@Injectable()
+export class PrismaServicePlatformRepository extends ServicePlatformRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly cipher: ConfigCipher,
+  ) {
+    super();
+  }
+
+  create(platform: ServicePlatform): Promise<ServicePlatform> {
+    return this.run(async () => {
+      const encrypted = await this.cipher.encrypt(
+        platform.config.toPlain(),
+        Mapper.bindingOf(platform),
+      );
+      try {
+        await this.prisma.servicePlatform.create({
+          data: {
+            id: platform.id,
+            tenantId: platform.tenantId,
+            serviceName: platform.serviceName,
+            ...Mapper.toEncryptedColumns(encrypted),
+            isActive: platform.isActive,
+            version: platform.version,
+            createdAt: platform.createdAt,
+            updatedAt: platform.updatedAt,
+          },
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new PlatformAlreadyExistsError(platform.tenantId, platform.serviceName, undefined);
+        }
+        throw error;
+      }
+      return platform;
+    });
+  }
+
+  getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null> {
+    return this.run(async () => {
+      const row = await this.prisma.servicePlatform.findFirst({ where: scoped(platformId, scope) });
+      return row === null ? null : this.toDomain(row);
+    });
+  }
+
+  getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
+    return this.run(async () => {
+      const row = await this.prisma.servicePlatform.findUnique({
+        where: { tenantId_serviceName: { tenantId, serviceName } },
+      });
+      return row === null ? null : this.toDomain(row);
+    });
+  }
+
+  update(platform: ServicePlatform, expectedVersion: number): Promise<ServicePlatform> {
+    return this.run(async () => {
+      const encrypted = await this.cipher.encrypt(
+        platform.config.toPlain(),
+        Mapper.bindingOf(platform),
+      );
+      // Compare-and-set on the version: a concurrent writer makes this match no row.
+      const { count } = await this.prisma.servicePlatform.updateMany({
+        where: { id: platform.id, tenantId: platform.tenantId, version: expectedVersion },
+        data: {
+          ...Mapper.toEncryptedColumns(encrypted),
+          isActive: platform.isActive,
+          version: platform.version,
+          updatedAt: platform.updatedAt,
+        },
+      });
+      if (count === 1) return platform;
+      const current = await this.prisma.servicePlatform.findUnique({
+        where: { id: platform.id },
+        select: { version: true },
+      });
+      if (current === null) throw new PlatformNotFoundError(platform.id);
+      throw new VersionConflictError(platform.id, expectedVersion, current.version);
+    });
+  }
+
+  deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
+    return this.setActive(platformId, scope, false);
+  }
+
+  activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
+    return this.setActive(platformId, scope, true);
+  }
+
+  listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage> {
+    return this.run(async () => {
+      const { after } = criteria;
+      const rows = await this.prisma.servicePlatform.findMany({
+        where: {
+          tenantId: criteria.tenantId,
+          ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
+          ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
+          ...(after !== undefined && {
+            OR: [
+              { createdAt: { gt: after.createdAt } },
+              { createdAt: after.createdAt, id: { gt: after.id } },
+            ],
+          }),
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: criteria.limit + 1,
+      });
+      const pageRows = rows.slice(0, criteria.limit);
+      const last = pageRows.at(-1);
+      return {
+        items: await Promise.all(pageRows.map((row) => this.toDomain(row))),
+        next:
+          rows.length > criteria.limit && last !== undefined
+            ? { createdAt: last.createdAt, id: last.id }
+            : null,
+      };
+    });
+  }
+
+  /** One conditional UPDATE: concurrent (de)activations cannot both report a change. */
+  private setActive(
+    platformId: string,
+    scope: TenantScope,
+    isActive: boolean,
+  ): Promise<ActivationChange | null> {
+    return this.run(async () => {
+      const where = scoped(platformId, scope);
+      const [changed] = await this.prisma.servicePlatform.updateManyAndReturn({
+        where: { ...where, isActive: !isActive },
+        data: { isActive, version: { increment: 1 }, updatedAt: new Date() },
+      });
+      if (changed !== undefined) return { platform: await this.toDomain(changed), changed: true };
+      const row = await this.prisma.servicePlatform.findFirst({ where });
+      return row === null ? null : { platform: await this.toDomain(row), changed: false };
+    });
+  }
+
+  private async toDomain(row: ServicePlatformRow): Promise<ServicePlatform> {
+    const plain = await this.cipher.decrypt(Mapper.encryptedConfigOf(row), Mapper.bindingOf(row));
+    return Mapper.toDomain(row, PlatformConfiguration.fromStored(plain));
+  }
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateStorageError(error);
+    }
+  }
+}
+
+function scoped(platformId: string, scope: TenantScope): Prisma.ServicePlatformWhereInput {
+  return scope.tenantId === null
+    ? { id: platformId }
+    : { id: platformId, tenantId: scope.tenantId };
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { SERVICE_PLATFORM_OPTIONS } from '../../service-platform.module-definition';
+import type { ServicePlatformModuleOptions } from '../../service-platform.options';
+import { PrismaClient } from './generated/client';
+
+/**
+ * The module's own Prisma client (query compiler + `pg` driver adapter, no Rust engine), built
+ * from the options the host app gave. Connections open lazily, so the app starts (and reports
+ * not-ready) while the database is down, and requests fail with 503 instead of hanging.
+ */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(SERVICE_PLATFORM_OPTIONS) options: ServicePlatformModuleOptions) {
+    const { url, poolSize = 10, connectionTimeoutMs = 5000 } = options.database;
+    const { schema, connectionString } = splitSchema(url);
+    const logger = new Logger(PrismaService.name);
+    super({
+      adapter: new PrismaPg(
+        { connectionString, max: poolSize, connectionTimeoutMillis: connectionTimeoutMs },
+        {
+          ...(schema !== undefined && { schema }),
+          // An idle connection dropped by the server must not crash the process.
+          onPoolError: (error) => logger.warn(`PostgreSQL pool error: ${error.message}`),
+        },
+      ),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}
+
+/** `pg` ignores Prisma's `?schema=` URL parameter: hand it to the adapter instead. */
+function splitSchema(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), ...(schema !== undefined && { schema }) };
+}

@@ -1,0 +1,86 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import type { FieldViolation } from '../../domain/platform.errors';
+import { PlatformServiceError } from '../../domain/platform.errors';
+import { ERROR_STATUS, HTTP_STATUS_CODES } from './error-status.table';
+
+/** The error body of every 4xx/5xx answer (contract: "Error body"). */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  details: FieldViolation[];
+}
+
+/**
+ * Builds the answer for anything thrown while serving a request. Only messages written for
+ * clients are passed on: parser messages (which may quote the body) and unexpected errors are
+ * replaced, so neither a stack trace nor a secret from a request ends up in a response.
+ */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof PlatformServiceError) {
+    const status = ERROR_STATUS[exception.code].http;
+    return body(status, exception.code, exception.message, [...exception.details]);
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return body(status, codeFor(status), clientMessage(status, exception.message), []);
+  }
+  const status = frameworkStatus(exception);
+  if (status !== undefined) return body(status, codeFor(status), clientMessage(status), []);
+  return body(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal server error', []);
+}
+
+function body(status: number, code: string, message: string, details: FieldViolation[]): ErrorBody {
+  return { statusCode: status, error: reasonPhrase(status), code, message, details };
+}
+
+function codeFor(status: number): string {
+  return HTTP_STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+}
+
+/** Body-parser (Express) and Fastify errors carry a 4xx `status`/`statusCode`. */
+function frameworkStatus(exception: unknown): number | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, statusCode } = exception as { status?: unknown; statusCode?: unknown };
+  const candidate = typeof statusCode === 'number' ? statusCode : status;
+  return typeof candidate === 'number' && candidate >= 400 && candidate < 500
+    ? candidate
+    : undefined;
+}
+
+function clientMessage(status: number, fallback?: string): string {
+  switch (status) {
+    case 400:
+      return fallback !== undefined && !/JSON|token|position/i.test(fallback)
+        ? fallback
+        : 'Malformed request body: it must be valid JSON';
+    case 413:
+      return 'Request body is too large (the limit is 64 KiB)';
+    case 415:
+      return 'Unsupported media type: send application/json';
+    default:
+      return fallback ?? reasonPhrase(status);
+  }
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+function reasonPhrase(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? 'Internal Server Error' : 'Bad Request');
+}

@@ -1,0 +1,178 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseFilters,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiPreconditionFailedResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ServicePlatformService } from '../../application/service-platform.service';
+import type {
+  ListPlatformsResponse,
+  PlatformChangeResponse,
+  PlatformResponse,
+} from '../../application/service-platform.contracts';
+import type { Actor } from '../../domain/actor';
+import { ServicePlatformHttpExceptionFilter } from '../errors/http-exception.filter';
+import { CurrentActor } from './current-actor.decorator';
+import { ListPlatformsQueryDto } from './dto/list-platforms.query.dto';
+import {
+  ErrorResponseDto,
+  ListPlatformsResponseDto,
+  PlatformChangeResponseDto,
+  PlatformResponseDto,
+} from './dto/platform.response.dto';
+import { RegisterPlatformRequestDto } from './dto/register-platform.request.dto';
+import { UpdatePlatformRequestDto } from './dto/update-platform.request.dto';
+import { etagOf, expectedVersion } from './if-match';
+import { createRequestValidationPipe } from './request-validation.pipe';
+
+/** Express's `Response` and Fastify's `FastifyReply` both have `header(name, value)`. */
+interface HeaderWriter {
+  header(name: string, value: string): unknown;
+}
+
+const PLATFORM_ID = {
+  name: 'platform_id',
+  format: 'uuid',
+  description: 'Platform id; another tenant’s platform answers 404',
+} as const;
+
+/**
+ * REST adapter: translates HTTP to facade calls and back, nothing more. Validation of shapes
+ * happens here (DTOs); every business rule lives behind the facade.
+ */
+@ApiTags('platforms')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input (see `details`)' })
+@ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Database unreachable' })
+@ApiInternalServerErrorResponse({ type: ErrorResponseDto })
+@Controller('platforms')
+@UseFilters(ServicePlatformHttpExceptionFilter)
+@UsePipes(createRequestValidationPipe())
+export class PlatformsController {
+  constructor(private readonly platforms: ServicePlatformService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a service platform for a tenant' })
+  @ApiCreatedResponse({ type: PlatformChangeResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The tenant already has this service (active or inactive)',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  register(
+    @Body() body: RegisterPlatformRequestDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<PlatformChangeResponse> {
+    return this.platforms.registerPlatform(body, actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List a tenant's platforms (registration order, cursor-paginated)" })
+  @ApiOkResponse({ type: ListPlatformsResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
+  list(
+    @Query() query: ListPlatformsQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ListPlatformsResponse> {
+    return this.platforms.listPlatforms(query, actor);
+  }
+
+  @Get(':platform_id')
+  @ApiOperation({ summary: 'Get a platform (secrets masked); ETag carries its version' })
+  @ApiParam(PLATFORM_ID)
+  @ApiOkResponse({ type: PlatformResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async get(
+    @Param('platform_id') platformId: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: HeaderWriter,
+  ): Promise<PlatformResponse> {
+    const platform = await this.platforms.getPlatform({ platform_id: platformId }, actor);
+    response.header('ETag', etagOf(platform.version));
+    return platform;
+  }
+
+  @Put(':platform_id')
+  @ApiOperation({
+    summary: 'Update a platform configuration (partial; omitted fields keep their values)',
+  })
+  @ApiParam(PLATFORM_ID)
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'ETag of the version the change is based on, e.g. "3"',
+  })
+  @ApiOkResponse({ type: PlatformResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiPreconditionFailedResponse({
+    type: ErrorResponseDto,
+    description: 'Stale version (VERSION_CONFLICT): nothing written',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  async update(
+    @Param('platform_id') platformId: string,
+    @Body() body: UpdatePlatformRequestDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: HeaderWriter,
+  ): Promise<PlatformResponse> {
+    const version = expectedVersion(ifMatch, body.version);
+    const platform = await this.platforms.updatePlatform(
+      { platform_id: platformId, config: body.config, ...(version !== undefined && { version }) },
+      actor,
+    );
+    response.header('ETag', etagOf(platform.version));
+    return platform;
+  }
+
+  @Post(':platform_id/deactivate')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Deactivate a platform (idempotent); it keeps its slot' })
+  @ApiParam(PLATFORM_ID)
+  @ApiOkResponse({ type: PlatformChangeResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  deactivate(
+    @Param('platform_id') platformId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<PlatformChangeResponse> {
+    return this.platforms.deactivatePlatform({ platform_id: platformId }, actor);
+  }
+
+  @Post(':platform_id/activate')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Activate a deactivated platform (idempotent)' })
+  @ApiParam(PLATFORM_ID)
+  @ApiOkResponse({ type: PlatformChangeResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  activate(
+    @Param('platform_id') platformId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<PlatformChangeResponse> {
+    return this.platforms.activatePlatform({ platform_id: platformId }, actor);
+  }
+}
