@@ -194,8 +194,8 @@ function jsonProblem(value: unknown, depth: number): string | null {
     }
     return null;
   }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+  if (isPlainObject(value)) {
+    for (const [key, inner] of Object.entries(value)) {
       if (key.length === 0 || key.length > LIMITS.additionalDataKey) {
         return `keys must be 1 to ${LIMITS.additionalDataKey} characters`;
       }
@@ -205,6 +205,13 @@ function jsonProblem(value: unknown, depth: number): string | null {
     return null;
   }
   return 'must hold only JSON values';
+}
+
+/** A plain object (of any realm): its prototype is null or a root `Object.prototype`. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 function mergeAdditionalData(current: JsonObject | undefined, patch: unknown): unknown {

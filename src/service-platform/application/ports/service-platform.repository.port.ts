@@ -5,10 +5,12 @@ export interface TenantScope {
   readonly tenantId: string | null;
 }
 
-/** Keyset position in a tenant's platforms, ordered by creation time then id. */
+/**
+ * Keyset position in a tenant's platforms. Ids are time-ordered (UUIDv7), so id order is
+ * registration order.
+ */
 export interface PlatformCursor {
-  readonly createdAt: Date;
-  readonly id: string;
+  readonly afterId: string;
 }
 
 export interface ListPlatformsCriteria {

@@ -119,24 +119,16 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
           tenantId: criteria.tenantId,
           ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
           ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
-          ...(after !== undefined && {
-            OR: [
-              { createdAt: { gt: after.createdAt } },
-              { createdAt: after.createdAt, id: { gt: after.id } },
-            ],
-          }),
+          ...(after !== undefined && { id: { gt: after.afterId } }),
         },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        orderBy: { id: 'asc' },
         take: criteria.limit + 1,
       });
       const pageRows = rows.slice(0, criteria.limit);
       const last = pageRows.at(-1);
       return {
         items: await Promise.all(pageRows.map((row) => this.toDomain(row))),
-        next:
-          rows.length > criteria.limit && last !== undefined
-            ? { createdAt: last.createdAt, id: last.id }
-            : null,
+        next: rows.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
       };
     });
   }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { assertServiceName, assertUuid } from '../../../domain/identifiers';
+import { assertServiceName, assertUuid, newTimeOrderedId } from '../../../domain/identifiers';
 import { PlatformConfiguration } from '../../../domain/platform-configuration.value-object';
 import { PlatformAlreadyExistsError } from '../../../domain/platform.errors';
 import { ServicePlatform } from '../../../domain/service-platform.entity';
@@ -19,7 +18,7 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     const config = PlatformConfiguration.create(command.config);
 
     const platform = ServicePlatform.register({
-      id: randomUUID(),
+      id: newTimeOrderedId(),
       tenantId,
       serviceName,
       config,

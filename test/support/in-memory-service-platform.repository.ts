@@ -1,0 +1,110 @@
+import {
+  ServicePlatformRepository,
+  type ActivationChange,
+  type ListPlatformsCriteria,
+  type PlatformPage,
+  type TenantScope,
+} from '../../src/service-platform/application/ports/service-platform.repository.port';
+import {
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  VersionConflictError,
+} from '../../src/service-platform/domain/platform.errors';
+import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
+
+/** Fake of the repository port for handler unit tests: same contract, kept in a Map. */
+export class InMemoryServicePlatformRepository extends ServicePlatformRepository {
+  readonly rows = new Map<string, ServicePlatform>();
+  /** Number of `update` calls that should lose a race against an invisible concurrent writer. */
+  racesToLose = 0;
+
+  create(platform: ServicePlatform): Promise<ServicePlatform> {
+    for (const row of this.rows.values()) {
+      if (row.tenantId === platform.tenantId && row.serviceName === platform.serviceName) {
+        return Promise.reject(
+          new PlatformAlreadyExistsError(platform.tenantId, platform.serviceName, undefined),
+        );
+      }
+    }
+    this.rows.set(platform.id, platform);
+    return Promise.resolve(platform);
+  }
+
+  getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null> {
+    const row = this.rows.get(platformId);
+    const visible =
+      row !== undefined && (scope.tenantId === null || row.tenantId === scope.tenantId);
+    return Promise.resolve(visible ? row : null);
+  }
+
+  getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
+    const row = [...this.rows.values()].find(
+      (r) => r.tenantId === tenantId && r.serviceName === serviceName,
+    );
+    return Promise.resolve(row ?? null);
+  }
+
+  update(platform: ServicePlatform, expectedVersion: number): Promise<ServicePlatform> {
+    const current = this.rows.get(platform.id);
+    if (current === undefined) return Promise.reject(new PlatformNotFoundError(platform.id));
+    if (this.racesToLose > 0) {
+      this.racesToLose--;
+      const bumped = current.updateConfig({ client_id: `${current.config.clientId}+` }, new Date());
+      this.rows.set(platform.id, bumped);
+      return Promise.reject(new VersionConflictError(platform.id, expectedVersion, bumped.version));
+    }
+    if (current.version !== expectedVersion) {
+      return Promise.reject(
+        new VersionConflictError(platform.id, expectedVersion, current.version),
+      );
+    }
+    this.rows.set(platform.id, platform);
+    return Promise.resolve(platform);
+  }
+
+  deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
+    return this.setActive(platformId, scope, false);
+  }
+
+  activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
+    return this.setActive(platformId, scope, true);
+  }
+
+  listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage> {
+    const { after } = criteria;
+    const matching = [...this.rows.values()]
+      .filter((r) => r.tenantId === criteria.tenantId)
+      .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
+      .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .filter((r) => after === undefined || r.id > after.afterId);
+    const items = matching.slice(0, criteria.limit);
+    const last = items.at(-1);
+    return Promise.resolve({
+      items,
+      next: matching.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
+    });
+  }
+
+  private async setActive(
+    platformId: string,
+    scope: TenantScope,
+    isActive: boolean,
+  ): Promise<ActivationChange | null> {
+    const current = await this.getById(platformId, scope);
+    if (current === null) return null;
+    if (current.isActive === isActive) return { platform: current, changed: false };
+    const next = ServicePlatform.restore({
+      id: current.id,
+      tenantId: current.tenantId,
+      serviceName: current.serviceName,
+      config: current.config,
+      isActive,
+      version: current.version + 1,
+      createdAt: current.createdAt,
+      updatedAt: new Date(),
+    });
+    this.rows.set(platformId, next);
+    return { platform: next, changed: true };
+  }
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { ActivatePlatformCommand } from '../../../src/service-platform/application/commands/activate-platform/activate-platform.command';
+import { ActivatePlatformHandler } from '../../../src/service-platform/application/commands/activate-platform/activate-platform.handler';
+import { DeactivatePlatformCommand } from '../../../src/service-platform/application/commands/deactivate-platform/deactivate-platform.command';
+import { DeactivatePlatformHandler } from '../../../src/service-platform/application/commands/deactivate-platform/deactivate-platform.handler';
+import { RegisterPlatformCommand } from '../../../src/service-platform/application/commands/register-platform/register-platform.command';
+import { RegisterPlatformHandler } from '../../../src/service-platform/application/commands/register-platform/register-platform.handler';
+import { UpdatePlatformCommand } from '../../../src/service-platform/application/commands/update-platform/update-platform.command';
+import { UpdatePlatformHandler } from '../../../src/service-platform/application/commands/update-platform/update-platform.handler';
+import { GetPlatformQuery } from '../../../src/service-platform/application/queries/get-platform/get-platform.query';
+import { GetPlatformHandler } from '../../../src/service-platform/application/queries/get-platform/get-platform.handler';
+import { ListPlatformsQuery } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.query';
+import { ListPlatformsHandler } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.handler';
+import type { Actor } from '../../../src/service-platform/domain/actor';
+import {
+  InvalidPlatformConfigError,
+  PermissionDeniedError,
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  RequestValidationError,
+  VersionConflictError,
+} from '../../../src/service-platform/domain/platform.errors';
+import { InMemoryServicePlatformRepository } from '../../support/in-memory-service-platform.repository';
+
+const operator: Actor = { id: 'operator', tenantId: null, roles: [] };
+const credentials = { client_id: 'client', client_secret: 'secret' };
+
+describe('platform command and query handlers (ports faked)', () => {
+  let repository: InMemoryServicePlatformRepository;
+  let tenant: string;
+
+  beforeEach(() => {
+    repository = new InMemoryServicePlatformRepository();
+    tenant = randomUUID();
+  });
+
+  const register = (tenantId = tenant, serviceName = 'outlook', actor = operator) =>
+    new RegisterPlatformHandler(repository).execute(
+      new RegisterPlatformCommand(actor, tenantId, serviceName, credentials),
+    );
+
+  describe('RegisterPlatformHandler', () => {
+    it('registers an active platform at version 1 with a lower-cased tenant id', async () => {
+      const platform = await register(tenant.toUpperCase());
+      expect(platform.tenantId).toBe(tenant);
+      expect(platform.isActive).toBe(true);
+      expect(platform.version).toBe(1);
+      expect(repository.rows.get(platform.id)).toBe(platform);
+    });
+
+    it('validates tenant id, service name and configuration before writing anything', async () => {
+      await expect(register('not-a-uuid')).rejects.toThrow(RequestValidationError);
+      await expect(register(tenant, 'Outlook')).rejects.toThrow(RequestValidationError);
+      await expect(
+        new RegisterPlatformHandler(repository).execute(
+          new RegisterPlatformCommand(operator, tenant, 'outlook', { client_id: 'x' }),
+        ),
+      ).rejects.toThrow(InvalidPlatformConfigError);
+      expect(repository.rows.size).toBe(0);
+    });
+
+    it('refuses a duplicate, saying when the existing one is inactive', async () => {
+      const first = await register();
+      await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
+      await repository.deactivate(first.id, { tenantId: null });
+      await expect(register()).rejects.toThrow(/inactive and can be activated/);
+    });
+
+    it('refuses a tenant-bound actor registering into another tenant', async () => {
+      const actor: Actor = { id: 'a', tenantId: randomUUID(), roles: [] };
+      await expect(register(tenant, 'outlook', actor)).rejects.toThrow(PermissionDeniedError);
+    });
+  });
+
+  describe('UpdatePlatformHandler', () => {
+    const update = (id: string, patch: object, version?: number, actor = operator) =>
+      new UpdatePlatformHandler(repository).execute(
+        new UpdatePlatformCommand(actor, id, patch, version),
+      );
+
+    it('applies a partial change and bumps the version', async () => {
+      const { id } = await register();
+      const updated = await update(id, { client_id: 'client-2' });
+      expect(updated.version).toBe(2);
+      expect(updated.config.toPlain()).toEqual({ client_id: 'client-2', client_secret: 'secret' });
+    });
+
+    it('writes nothing for a change that changes nothing', async () => {
+      const platform = await register();
+      await expect(update(platform.id, { client_id: 'client' })).resolves.toBe(platform);
+    });
+
+    it('refuses a stale expected version without writing', async () => {
+      const { id } = await register();
+      await update(id, { client_id: 'v2' });
+      await expect(update(id, { client_id: 'v3' }, 1)).rejects.toThrow(VersionConflictError);
+      expect(repository.rows.get(id)?.config.clientId).toBe('v2');
+    });
+
+    it('re-applies the change over a concurrent write when no version was pinned', async () => {
+      const { id } = await register();
+      repository.racesToLose = 2;
+      const updated = await update(id, { client_secret: 'new' });
+      expect(updated.version).toBe(4);
+      expect(updated.config.toPlain()).toEqual({ client_id: 'client++', client_secret: 'new' });
+    });
+
+    it('gives up after repeated races, reporting the conflict', async () => {
+      const { id } = await register();
+      repository.racesToLose = 3;
+      await expect(update(id, { client_secret: 'new' })).rejects.toThrow(VersionConflictError);
+    });
+
+    it('does not retry when the client pinned the version', async () => {
+      const { id } = await register();
+      repository.racesToLose = 1;
+      await expect(update(id, { client_secret: 'new' }, 1)).rejects.toThrow(VersionConflictError);
+    });
+
+    it('rejects a bad id, a bad version and an unknown platform', async () => {
+      await expect(update('nope', {})).rejects.toThrow(RequestValidationError);
+      const { id } = await register();
+      await expect(update(id, {}, 0)).rejects.toThrow(RequestValidationError);
+      await expect(update(randomUUID(), {})).rejects.toThrow(PlatformNotFoundError);
+    });
+
+    it("does not find another tenant's platform for a tenant-bound actor", async () => {
+      const { id } = await register();
+      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      await expect(update(id, { client_id: 'x' }, undefined, stranger)).rejects.toThrow(
+        PlatformNotFoundError,
+      );
+    });
+  });
+
+  describe('DeactivatePlatformHandler / ActivatePlatformHandler', () => {
+    it('flip the state once and are idempotent', async () => {
+      const { id } = await register();
+      const deactivate = new DeactivatePlatformHandler(repository);
+      const activate = new ActivatePlatformHandler(repository);
+      const off = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
+      expect(off).toMatchObject({ changed: true, platform: { isActive: false, version: 2 } });
+      const again = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
+      expect(again).toMatchObject({ changed: false, platform: { isActive: false, version: 2 } });
+      const on = await activate.execute(new ActivatePlatformCommand(operator, id));
+      expect(on).toMatchObject({ changed: true, platform: { isActive: true, version: 3 } });
+    });
+
+    it('report unknown and out-of-scope platforms as not found', async () => {
+      const { id } = await register();
+      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      await expect(
+        new DeactivatePlatformHandler(repository).execute(
+          new DeactivatePlatformCommand(stranger, id),
+        ),
+      ).rejects.toThrow(PlatformNotFoundError);
+      await expect(
+        new ActivatePlatformHandler(repository).execute(
+          new ActivatePlatformCommand(operator, randomUUID()),
+        ),
+      ).rejects.toThrow(PlatformNotFoundError);
+      expect(repository.rows.get(id)?.isActive).toBe(true);
+    });
+  });
+
+  describe('GetPlatformHandler', () => {
+    it("finds a platform in scope and hides another tenant's", async () => {
+      const { id } = await register();
+      const get = new GetPlatformHandler(repository);
+      await expect(get.execute(new GetPlatformQuery(operator, id))).resolves.toMatchObject({ id });
+      const owner: Actor = { id: 'o', tenantId: tenant, roles: [] };
+      await expect(get.execute(new GetPlatformQuery(owner, id))).resolves.toMatchObject({ id });
+      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      await expect(get.execute(new GetPlatformQuery(stranger, id))).rejects.toThrow(
+        PlatformNotFoundError,
+      );
+      await expect(get.execute(new GetPlatformQuery(operator, 'x'))).rejects.toThrow(
+        RequestValidationError,
+      );
+    });
+  });
+
+  describe('ListPlatformsHandler', () => {
+    const list = (filter: object, actor: Actor = operator) =>
+      new ListPlatformsHandler(repository).execute(new ListPlatformsQuery(actor, filter));
+
+    it('pages through a tenant in registration order with an opaque cursor', async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      for (const name of names) await register(tenant, name);
+      await register(randomUUID(), 'a'); // another tenant: never listed
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await list({ tenantId: tenant, limit: 2, ...(cursor && { cursor }) });
+        seen.push(...page.platforms.map((p) => p.serviceName));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(seen).toEqual(names);
+    });
+
+    it('filters on state and service', async () => {
+      const a = await register(tenant, 'a');
+      await register(tenant, 'b');
+      await repository.deactivate(a.id, { tenantId: null });
+      const names = async (filter: object) =>
+        (await list({ tenantId: tenant, ...filter })).platforms.map((p) => p.serviceName);
+      expect(await names({})).toEqual(['a', 'b']);
+      expect(await names({ isActive: true })).toEqual(['b']);
+      expect(await names({ isActive: false })).toEqual(['a']);
+      expect(await names({ serviceName: 'b' })).toEqual(['b']);
+    });
+
+    it("defaults to the actor's tenant and refuses another one", async () => {
+      await register();
+      const owner: Actor = { id: 'o', tenantId: tenant, roles: [] };
+      expect((await list({}, owner)).platforms).toHaveLength(1);
+      await expect(list({ tenantId: randomUUID() }, owner)).rejects.toThrow(PermissionDeniedError);
+    });
+
+    it.each([
+      [{}, 'tenant_id'],
+      [{ tenantId: 'x' }, 'tenant_id'],
+      [{ limit: 0 }, 'limit'],
+      [{ limit: 201 }, 'limit'],
+      [{ limit: 1.5 }, 'limit'],
+      [{ cursor: 'garbage' }, 'cursor'],
+      [{ cursor: Buffer.from('v1:not-a-uuid').toString('base64url') }, 'cursor'],
+      [{ serviceName: 'Bad' }, 'service_name'],
+    ])('rejects %j (field %s)', async (filter, field) => {
+      const withTenant = field === 'tenant_id' ? filter : { tenantId: tenant, ...filter };
+      const error = await list(withTenant).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestValidationError);
+      expect((error as RequestValidationError).details[0]?.field).toBe(field);
+    });
+  });
+});
