@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
+import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers';
+import { PlatformConfiguration } from '../../src/service-platform/domain/platform-configuration.value-object';
+import {
+  ConfigDecryptionError,
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  VersionConflictError,
+} from '../../src/service-platform/domain/platform.errors';
+import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
+import { canarySecret } from '../support/fixtures';
+import { createIntegrationModule } from '../support/integration-module';
+
+const all = { tenantId: null };
+
+describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
+  let moduleRef: TestingModule;
+  let repository: ServicePlatformRepository;
+  let db: Client;
+  let tenant: string;
+
+  beforeAll(async () => {
+    moduleRef = await createIntegrationModule();
+    repository = moduleRef.get(ServicePlatformRepository);
+    db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await db.end();
+    await moduleRef.close();
+  });
+  beforeEach(() => {
+    tenant = randomUUID();
+  });
+
+  const platform = (serviceName = 'outlook', tenantId = tenant, secret = canarySecret()) =>
+    ServicePlatform.register({
+      id: newTimeOrderedId(),
+      tenantId,
+      serviceName,
+      config: PlatformConfiguration.create({
+        client_id: 'client',
+        client_secret: secret,
+        additional_data: { refresh_token: 'rt' },
+      }),
+      now: new Date(),
+    });
+
+  it('create + getById round-trip every field, config included', async () => {
+    const created = await repository.create(platform());
+    const read = await repository.getById(created.id, all);
+    expect(read?.toDict()).toEqual(created.toDict());
+    expect(read?.config.toPlain()).toEqual(created.config.toPlain());
+  });
+
+  it('getById is scoped: the owner finds it, another tenant does not, unknown is null', async () => {
+    const created = await repository.create(platform());
+    expect(await repository.getById(created.id, { tenantId: tenant })).not.toBeNull();
+    expect(await repository.getById(created.id, { tenantId: randomUUID() })).toBeNull();
+    expect(await repository.getById(randomUUID(), all)).toBeNull();
+  });
+
+  it('getByTenantService finds by the natural key only', async () => {
+    const created = await repository.create(platform('gmail'));
+    expect((await repository.getByTenantService(tenant, 'gmail'))?.id).toBe(created.id);
+    expect(await repository.getByTenantService(tenant, 'outlook')).toBeNull();
+    expect(await repository.getByTenantService(randomUUID(), 'gmail')).toBeNull();
+  });
+
+  it('enforces one configuration per tenant and service, even under concurrency', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 10 }, () => repository.create(platform('slack'))),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const attempt of attempts.filter((a) => a.status === 'rejected')) {
+      expect(attempt.reason).toBeInstanceOf(PlatformAlreadyExistsError);
+    }
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM service_platforms WHERE tenant_id = $1',
+      [tenant],
+    );
+    expect(rows[0].n).toBe(1);
+    // Another tenant may register the same service.
+    await expect(repository.create(platform('slack', randomUUID()))).resolves.toBeDefined();
+  });
+
+  it('update writes when the version matches and refuses a stale one without writing', async () => {
+    const created = await repository.create(platform());
+    const v2 = created.updateConfig({ client_id: 'client-2' }, new Date());
+    await repository.update(v2, 1);
+    const stale = created.updateConfig({ client_id: 'client-3' }, new Date());
+    await expect(repository.update(stale, 1)).rejects.toThrow(VersionConflictError);
+    const read = await repository.getById(created.id, all);
+    expect(read?.version).toBe(2);
+    expect(read?.config.clientId).toBe('client-2');
+  });
+
+  it('update of a missing row is not found', async () => {
+    await expect(repository.update(platform(), 1)).rejects.toThrow(PlatformNotFoundError);
+  });
+
+  it('update re-encrypts with a fresh IV', async () => {
+    const created = await repository.create(platform());
+    const before = await db.query('SELECT config_iv FROM service_platforms WHERE id = $1', [
+      created.id,
+    ]);
+    await repository.update(created.updateConfig({ client_id: 'x' }, new Date()), 1);
+    const after = await db.query('SELECT config_iv FROM service_platforms WHERE id = $1', [
+      created.id,
+    ]);
+    expect(Buffer.compare(before.rows[0].config_iv, after.rows[0].config_iv)).not.toBe(0);
+  });
+
+  it('deactivate / activate change state once, bump the version, and are scoped', async () => {
+    const created = await repository.create(platform());
+    expect(await repository.deactivate(created.id, { tenantId: randomUUID() })).toBeNull();
+    const off = await repository.deactivate(created.id, { tenantId: tenant });
+    expect(off?.changed).toBe(true);
+    expect(off?.platform.isActive).toBe(false);
+    expect(off?.platform.version).toBe(2);
+    const again = await repository.deactivate(created.id, all);
+    expect(again).toMatchObject({ changed: false, platform: { version: 2 } });
+    const on = await repository.activate(created.id, all);
+    expect(on).toMatchObject({ changed: true, platform: { isActive: true, version: 3 } });
+    expect(await repository.activate(randomUUID(), all)).toBeNull();
+  });
+
+  it('concurrent deactivations report exactly one change', async () => {
+    const created = await repository.create(platform());
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => repository.deactivate(created.id, all)),
+    );
+    expect(results.filter((r) => r?.changed)).toHaveLength(1);
+    expect((await repository.getById(created.id, all))?.version).toBe(2);
+  });
+
+  it('listByTenant pages in registration order with filters, never crossing tenants', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    for (const name of names) await repository.create(platform(name));
+    await repository.create(platform('a', randomUUID()));
+    const b = await repository.getByTenantService(tenant, 'b');
+    await repository.deactivate(b?.id as string, all);
+
+    const seen: string[] = [];
+    let after: { afterId: string } | undefined;
+    for (;;) {
+      const page = await repository.listByTenant({
+        tenantId: tenant,
+        limit: 2,
+        ...(after && { after }),
+      });
+      seen.push(...page.items.map((p) => p.serviceName));
+      expect(page.items.every((p) => p.tenantId === tenant)).toBe(true);
+      if (page.next === null) break;
+      after = page.next;
+    }
+    expect(seen).toEqual(names);
+
+    const active = await repository.listByTenant({ tenantId: tenant, limit: 50, isActive: true });
+    expect(active.items.map((p) => p.serviceName)).toEqual(['a', 'c', 'd', 'e']);
+    const inactive = await repository.listByTenant({
+      tenantId: tenant,
+      limit: 50,
+      isActive: false,
+    });
+    expect(inactive.items.map((p) => p.serviceName)).toEqual(['b']);
+    const one = await repository.listByTenant({ tenantId: tenant, limit: 50, serviceName: 'd' });
+    expect(one.items.map((p) => p.serviceName)).toEqual(['d']);
+    expect((await repository.listByTenant({ tenantId: randomUUID(), limit: 5 })).items).toEqual([]);
+  });
+
+  it('stores no plaintext: not the secret, not the client id, not additional data', async () => {
+    const secret = canarySecret();
+    const created = await repository.create(platform('outlook', tenant, secret));
+    const { rows } = await db.query('SELECT * FROM service_platforms WHERE id = $1', [created.id]);
+    const row = rows[0] as Record<string, unknown>;
+    const dump = Object.values(row)
+      .map((value) =>
+        Buffer.isBuffer(value)
+          ? `${value.toString('utf8')} ${value.toString('hex')}`
+          : String(value),
+      )
+      .join(' ');
+    expect(dump).not.toContain(secret);
+    expect(dump).not.toContain(Buffer.from(secret).toString('hex'));
+    expect(dump).not.toContain('client');
+    expect(dump).not.toContain('refresh_token');
+    expect(row.config_key_id).toBe('test-2');
+  });
+
+  it("fails with a typed error when one row's ciphertext is copied into another row", async () => {
+    const source = await repository.create(platform('outlook'));
+    const target = await repository.create(platform('gmail'));
+    await db.query(
+      `UPDATE service_platforms t SET config_ciphertext = s.config_ciphertext, config_iv = s.config_iv,
+         config_auth_tag = s.config_auth_tag FROM service_platforms s WHERE s.id = $1 AND t.id = $2`,
+      [source.id, target.id],
+    );
+    await expect(repository.getById(target.id, all)).rejects.toThrow(ConfigDecryptionError);
+    await expect(repository.getById(source.id, all)).resolves.not.toBeNull();
+  });
+
+  it('reads rows written under a key that is no longer primary, and refuses unknown keys', async () => {
+    const created = await repository.create(platform());
+    const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+    const rotated = await createIntegrationModule(`new:${k(9)},test-2:${k(2)}`);
+    try {
+      const read = await rotated.get(ServicePlatformRepository).getById(created.id, all);
+      expect(read?.config.toPlain()).toEqual(created.config.toPlain());
+    } finally {
+      await rotated.close();
+    }
+    const stranger = await createIntegrationModule(`other:${k(7)}`);
+    try {
+      await expect(
+        stranger.get(ServicePlatformRepository).getById(created.id, all),
+      ).rejects.toThrow("encrypted with key 'test-2', which is not in the key ring");
+    } finally {
+      await stranger.close();
+    }
+  });
+});
