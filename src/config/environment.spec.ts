@@ -1,0 +1,68 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateDevEncryptionKey } from './dev-encryption-key';
+import { validateEnvironment } from './environment';
+
+const key = Buffer.alloc(32, 5).toString('base64');
+const base = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app',
+  ENCRYPTION_KEYS: `k1:${key}`,
+};
+
+describe('validateEnvironment', () => {
+  it('applies the contract defaults', () => {
+    expect(validateEnvironment(base)).toEqual({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_URL: base.DATABASE_URL,
+      DATABASE_POOL_SIZE: 10,
+      ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('refuses to start in production without ENCRYPTION_KEYS, saying how to make one', () => {
+    expect(() =>
+      validateEnvironment({ ...base, ENCRYPTION_KEYS: undefined, NODE_ENV: 'production' }),
+    ).toThrow(/ENCRYPTION_KEYS is required in production/);
+  });
+
+  it('refuses an invalid key ring without echoing it', () => {
+    const bad = `k1:${Buffer.alloc(16, 1).toString('base64')}`;
+    let message = '';
+    try {
+      validateEnvironment({ ...base, ENCRYPTION_KEYS: bad, NODE_ENV: 'production' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/key 'k1' must be 32 random bytes/);
+    expect(message).not.toContain(bad.slice(3));
+  });
+
+  it('lists every problem at once', () => {
+    expect(() =>
+      validateEnvironment({
+        PORT: '70000',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        ENCRYPTION_KEYS: `k1:${key}`,
+      }),
+    ).toThrow(/PORT must be[\s\S]*DATABASE_URL must be[\s\S]*LOG_LEVEL must be/);
+    expect(() => validateEnvironment({ ENCRYPTION_KEYS: `k1:${key}` })).toThrow(
+      /DATABASE_URL is required/,
+    );
+  });
+});
+
+describe('loadOrCreateDevEncryptionKey', () => {
+  it('creates a valid key ring once (mode 0600) and reuses it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sp-key-')), '.data', 'dev-key');
+    const first = loadOrCreateDevEncryptionKey(file);
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateDevEncryptionKey(file)).toBe(first);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first);
+    expect(validateEnvironment({ ...base, ENCRYPTION_KEYS: first }).ENCRYPTION_KEYS).toBe(first);
+  });
+});

@@ -1,0 +1,58 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loggerOptions } from './logger.options';
+
+/** A pino logger built from the app's options, writing into memory. */
+function capture(): { logger: pino.Logger; lines: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const options = loggerOptions('info').pinoHttp as pino.LoggerOptions;
+  return { logger: pino(options, stream), lines: () => chunks.join('') };
+}
+
+describe('logger options', () => {
+  it('redacts credentials wherever the contract fields appear', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer eyJ.secret.jwt', cookie: 'session=abc' } },
+        config: { client_id: 'visible-id', client_secret: 'plain-secret' },
+        platform: { config: { client_secret: 'nested-secret' } },
+        oauth: { refresh_token: 'rt-secret', access_token: 'at-secret', token: 't-secret' },
+      },
+      'request',
+    );
+    const output = lines();
+    for (const secret of [
+      'eyJ.secret.jwt',
+      'session=abc',
+      'plain-secret',
+      'nested-secret',
+      'rt-secret',
+      'at-secret',
+      't-secret',
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+    expect(output).toContain('visible-id');
+    expect(output).toContain('[REDACTED]');
+  });
+
+  it('logs a request as id, method and url only (never headers or body)', () => {
+    const serialize = (loggerOptions('info').pinoHttp as pino.LoggerOptions).serializers?.req;
+    expect(
+      serialize?.({
+        id: 1,
+        method: 'POST',
+        url: '/api/v1/platforms',
+        headers: { authorization: 'x' },
+        body: { client_secret: 'y' },
+      }),
+    ).toEqual({ id: 1, method: 'POST', url: '/api/v1/platforms' });
+  });
+});

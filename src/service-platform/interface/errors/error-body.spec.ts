@@ -1,0 +1,96 @@
+import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { PlatformErrorCode } from '../../domain/platform-error-code';
+import {
+  ConfigDecryptionError,
+  InvalidPlatformConfigError,
+  PermissionDeniedError,
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  RequestValidationError,
+  ServiceUnavailableError,
+  VersionConflictError,
+  type PlatformServiceError,
+} from '../../domain/platform.errors';
+import { toErrorBody } from './error-body';
+import { ERROR_STATUS } from './error-status.table';
+
+describe('toErrorBody', () => {
+  const examples: Record<PlatformErrorCode, PlatformServiceError> = {
+    VALIDATION_FAILED: new RequestValidationError('bad', [{ field: 'tenant_id', message: 'x' }]),
+    INVALID_PLATFORM_CONFIG: new InvalidPlatformConfigError([
+      { field: 'config.client_secret', message: 'is required' },
+    ]),
+    PLATFORM_ALREADY_EXISTS: new PlatformAlreadyExistsError('t', 'outlook', true),
+    PLATFORM_NOT_FOUND: new PlatformNotFoundError('p'),
+    VERSION_CONFLICT: new VersionConflictError('p', 1, 2),
+    FORBIDDEN: new PermissionDeniedError('no'),
+    CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('tampered'),
+    SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
+  };
+
+  it.each(Object.values(PlatformErrorCode))(
+    'answers %s with its mapped status and code',
+    (code) => {
+      const body = toErrorBody(examples[code]);
+      expect(body.statusCode).toBe(ERROR_STATUS[code].http);
+      expect(body.code).toBe(code);
+      expect(body.message).toBe(examples[code].message);
+      expect(body).not.toHaveProperty('stack');
+    },
+  );
+
+  it('maps the contract statuses', () => {
+    expect(toErrorBody(examples.INVALID_PLATFORM_CONFIG)).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      details: [{ field: 'config.client_secret', message: 'is required' }],
+    });
+    expect(toErrorBody(examples.PLATFORM_ALREADY_EXISTS).statusCode).toBe(409);
+    expect(toErrorBody(examples.PLATFORM_NOT_FOUND).statusCode).toBe(404);
+    expect(toErrorBody(examples.VERSION_CONFLICT).statusCode).toBe(412);
+    expect(toErrorBody(examples.FORBIDDEN).statusCode).toBe(403);
+    expect(toErrorBody(examples.SERVICE_UNAVAILABLE).statusCode).toBe(503);
+  });
+
+  it('hides parser messages that may quote the body, and unknown errors entirely', () => {
+    const parse = Object.assign(
+      new SyntaxError(`Unexpected token 's', "secret" is not valid JSON`),
+      {
+        status: 400,
+      },
+    );
+    expect(toErrorBody(parse)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'VALIDATION_FAILED',
+      message: 'Malformed request body: it must be valid JSON',
+      details: [],
+    });
+    expect(toErrorBody(new Error('db password is hunter2'))).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      code: 'INTERNAL_ERROR',
+      message: 'Internal server error',
+      details: [],
+    });
+  });
+
+  it('keeps the status of framework errors', () => {
+    expect(toErrorBody(new NotFoundException('Cannot GET /x'))).toMatchObject({
+      statusCode: 404,
+      code: 'NOT_FOUND',
+    });
+    expect(toErrorBody(new PayloadTooLargeException())).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    expect(toErrorBody(new BadRequestException('Bad thing'))).toMatchObject({
+      statusCode: 400,
+      message: 'Bad thing',
+    });
+    expect(toErrorBody({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+  });
+});
