@@ -41,6 +41,8 @@ async function createExpressApp(): Promise<NestExpressApplication> {
     abortOnError: false,
   });
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  // Express would add its own weak ETag to every answer; ours carry the platform version.
+  app.set('etag', false);
   return app;
 }
 

@@ -14,9 +14,12 @@ describe('If-Match', () => {
     expect(expectedVersion(header, body)).toBe(expected);
   });
 
-  it.each([['"abc"'], ['"3", "4"'], ['-1']])('rejects the malformed header %j', (header) => {
-    expect(() => expectedVersion(header, undefined)).toThrow(RequestValidationError);
-  });
+  it.each([['"abc"'], ['"3", "4"'], ['-1'], ['"1'], ['1"'], ['W/3']])(
+    'rejects the malformed header %j',
+    (header) => {
+      expect(() => expectedVersion(header, undefined)).toThrow(RequestValidationError);
+    },
+  );
 
   it('rejects a header and a body that disagree', () => {
     expect(() => expectedVersion('"3"', 4)).toThrow(/disagree/);

@@ -1,7 +1,7 @@
 import { RequestValidationError } from '../../domain/platform.errors';
 
-/** Strong or weak ETag of a version, or `*`. */
-const IF_MATCH = /^(?:W\/)?"?(\d{1,9})"?$/;
+/** `"3"`, `W/"3"` or a bare `3` (quotes balanced); `*` is handled apart. */
+const IF_MATCH = /^(?:(?:W\/)?"(\d{1,9})"|(\d{1,9}))$/;
 
 /**
  * The expected version from `If-Match` and/or the body's `version`. Both given and different is a
@@ -20,7 +20,7 @@ export function expectedVersion(
         { field: 'If-Match', message: 'must be the ETag of a version, e.g. "3"' },
       ]);
     }
-    fromHeader = Number(match[1]);
+    fromHeader = Number(match[1] ?? match[2]);
   }
   if (fromHeader !== undefined && bodyVersion !== undefined && fromHeader !== bodyVersion) {
     throw new RequestValidationError('If-Match and version disagree', [
