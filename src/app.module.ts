@@ -36,6 +36,7 @@ export class AppModule {
             database: {
               url: config.get('DATABASE_URL', { infer: true }),
               poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
+              queryTimeoutMs: config.get('DATABASE_QUERY_TIMEOUT_MS', { infer: true }),
             },
             encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
           }),

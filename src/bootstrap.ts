@@ -1,11 +1,11 @@
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { INestApplication } from '@nestjs/common';
+import { NotFoundException, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ServicePlatformHttpExceptionFilter } from './service-platform';
+import { ServicePlatformHttpExceptionFilter, toErrorBody } from './service-platform';
 
 export type HttpPlatform = 'fastify' | 'express';
 
@@ -15,7 +15,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /**
  * Builds the demo host app on Fastify (the default) or Express, configured identically:
  * `/api/v1` prefix, 64 KiB body limit, the contract's error body everywhere, Swagger at
- * `/api/docs`. `main.ts` and the end-to-end tests both use it.
+ * `/api/docs`. Returned initialised; `main.ts` and the end-to-end tests both use it.
  */
 export async function createApp(platform: HttpPlatform = 'fastify'): Promise<INestApplication> {
   const app =
@@ -31,7 +31,22 @@ export async function createApp(platform: HttpPlatform = 'fastify'): Promise<INe
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   setUpSwagger(app);
+  await app.init();
+  if (platform === 'express') answerUnknownRoutes(app as NestExpressApplication);
   return app;
+}
+
+/**
+ * With a global prefix, Nest's Express adapter answers unknown paths only under the prefix;
+ * anything else would get Express's HTML page. Registered after init, so after every route.
+ */
+function answerUnknownRoutes(app: NestExpressApplication): void {
+  const adapter = app.getHttpAdapter();
+  app.use((request: { method: string; path: string }, response: unknown) => {
+    const error = new NotFoundException(`Cannot ${request.method} ${request.path}`);
+    const body = toErrorBody(error);
+    adapter.reply(response, body, body.statusCode);
+  });
 }
 
 async function createExpressApp(): Promise<NestExpressApplication> {
@@ -40,10 +55,22 @@ async function createExpressApp(): Promise<NestExpressApplication> {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  // Refuse prototype-poisoning keys while parsing, as Fastify's secure-json-parse does.
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, reviver: refusePrototypeKeys });
   // Express would add its own weak ETag to every answer; ours carry the platform version.
   app.set('etag', false);
   return app;
+}
+
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || (key === 'constructor' && isObjectWithPrototype(value))) {
+    throw new SyntaxError('Object contains forbidden prototype property');
+  }
+  return value;
+}
+
+function isObjectWithPrototype(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype');
 }
 
 function setUpSwagger(app: INestApplication): void {

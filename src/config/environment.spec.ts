@@ -17,6 +17,7 @@ describe('validateEnvironment', () => {
       PORT: 3000,
       DATABASE_URL: base.DATABASE_URL,
       DATABASE_POOL_SIZE: 10,
+      DATABASE_QUERY_TIMEOUT_MS: 10000,
       ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
       LOG_LEVEL: 'info',
     });

@@ -7,6 +7,7 @@ export interface Environment {
   PORT: number;
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
+  DATABASE_QUERY_TIMEOUT_MS: number;
   ENCRYPTION_KEYS: string;
   LOG_LEVEL: string;
 }
@@ -29,6 +30,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'DATABASE_POOL_SIZE',
     1,
     1000,
+    problems,
+  );
+
+  const queryTimeout = integer(
+    text('DATABASE_QUERY_TIMEOUT_MS') ?? '10000',
+    'DATABASE_QUERY_TIMEOUT_MS',
+    100,
+    600_000,
     problems,
   );
 
@@ -76,6 +85,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     PORT: port,
     DATABASE_URL: databaseUrl as string,
     DATABASE_POOL_SIZE: poolSize,
+    DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
     ENCRYPTION_KEYS: encryptionKeys as string,
     LOG_LEVEL: logLevel,
   };

@@ -26,5 +26,6 @@ export {
 } from './domain/platform.errors';
 export { MASKED_SECRET } from './domain/secret-fields';
 export { ServicePlatformHttpExceptionFilter } from './interface/errors/http-exception.filter';
+export { toErrorBody, type ErrorBody } from './interface/errors/error-body';
 export { ANONYMOUS_ACTOR, type AuthenticatedUser } from './interface/http/current-actor.decorator';
 export { KeyRing, InvalidKeyRingError } from './infrastructure/crypto/key-ring';

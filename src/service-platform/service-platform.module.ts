@@ -10,11 +10,13 @@ import { GetPlatformHandler } from './application/queries/get-platform/get-platf
 import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
 import { StorageHealth } from './application/ports/storage-health.port';
+import { UnitOfWork } from './application/ports/unit-of-work.port';
 import { ServicePlatformService } from './application/service-platform.service';
 import { AesGcmConfigCipher } from './infrastructure/crypto/aes-gcm-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
 import { PrismaServicePlatformRepository } from './infrastructure/prisma/prisma-service-platform.repository';
 import { PrismaStorageHealth } from './infrastructure/prisma/prisma-storage.health';
+import { PrismaTransactionHost } from './infrastructure/prisma/prisma-transaction.host';
 import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { PlatformsController } from './interface/http/platforms.controller';
 import {
@@ -39,6 +41,8 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     },
     { provide: ConfigCipher, useClass: AesGcmConfigCipher },
     PrismaService,
+    PrismaTransactionHost,
+    { provide: UnitOfWork, useExisting: PrismaTransactionHost },
     { provide: ServicePlatformRepository, useClass: PrismaServicePlatformRepository },
     RegisterPlatformHandler,
     UpdatePlatformHandler,

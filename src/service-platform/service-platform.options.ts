@@ -10,6 +10,12 @@ export interface ServicePlatformModuleOptions {
     poolSize?: number;
     /** Milliseconds to wait for a connection before the request fails with 503 (default 5000). */
     connectionTimeoutMs?: number;
+    /**
+     * Milliseconds a query may take before it is abandoned and the request fails with 503
+     * (default 10000): a database that stops answering on an open connection must not hang
+     * requests.
+     */
+    queryTimeoutMs?: number;
   };
   encryption: {
     /**

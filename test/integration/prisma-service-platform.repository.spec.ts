@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
+import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
 import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers';
 import { PlatformConfiguration } from '../../src/service-platform/domain/platform-configuration.value-object';
 import {
@@ -96,6 +97,44 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     const read = await repository.getById(created.id, all);
     expect(read?.version).toBe(2);
     expect(read?.config.clientId).toBe('client-2');
+  });
+
+  it('forUpdate reads lock the row inside a unit of work, and refuse to run outside one', async () => {
+    const created = await repository.create(platform());
+    await expect(repository.getById(created.id, all, { forUpdate: true })).rejects.toThrow(
+      /inside UnitOfWork/,
+    );
+    const unitOfWork = moduleRef.get(UnitOfWork);
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHoldsLock = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const first = unitOfWork.run(async () => {
+      await repository.getById(created.id, all, { forUpdate: true });
+      order.push('first locked');
+      await firstHoldsLock;
+      order.push('first done');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = unitOfWork.run(async () => {
+      await repository.getById(created.id, all, { forUpdate: true });
+      order.push('second locked');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first locked', 'first done', 'second locked']);
+  });
+
+  it('a failing unit of work writes nothing', async () => {
+    const unitOfWork = moduleRef.get(UnitOfWork);
+    const draft = platform('teams');
+    await expect(
+      unitOfWork.run(async () => {
+        await repository.create(draft);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await repository.getById(draft.id, all)).toBeNull();
   });
 
   it('update of a missing row is not found', async () => {

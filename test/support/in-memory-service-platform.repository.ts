@@ -5,6 +5,7 @@ import {
   type PlatformPage,
   type TenantScope,
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
+import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
 import {
   PlatformAlreadyExistsError,
   PlatformNotFoundError,
@@ -15,8 +16,8 @@ import { ServicePlatform } from '../../src/service-platform/domain/service-platf
 /** Fake of the repository port for handler unit tests: same contract, kept in a Map. */
 export class InMemoryServicePlatformRepository extends ServicePlatformRepository {
   readonly rows = new Map<string, ServicePlatform>();
-  /** Number of `update` calls that should lose a race against an invisible concurrent writer. */
-  racesToLose = 0;
+  /** `forUpdate` reads, to check that handlers lock before a read-modify-write. */
+  readonly lockedReads: string[] = [];
 
   create(platform: ServicePlatform): Promise<ServicePlatform> {
     for (const row of this.rows.values()) {
@@ -30,7 +31,12 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     return Promise.resolve(platform);
   }
 
-  getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null> {
+  getById(
+    platformId: string,
+    scope: TenantScope,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<ServicePlatform | null> {
+    if (options.forUpdate === true) this.lockedReads.push(platformId);
     const row = this.rows.get(platformId);
     const visible =
       row !== undefined && (scope.tenantId === null || row.tenantId === scope.tenantId);
@@ -47,12 +53,6 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
   update(platform: ServicePlatform, expectedVersion: number): Promise<ServicePlatform> {
     const current = this.rows.get(platform.id);
     if (current === undefined) return Promise.reject(new PlatformNotFoundError(platform.id));
-    if (this.racesToLose > 0) {
-      this.racesToLose--;
-      const bumped = current.updateConfig({ client_id: `${current.config.clientId}+` }, new Date());
-      this.rows.set(platform.id, bumped);
-      return Promise.reject(new VersionConflictError(platform.id, expectedVersion, bumped.version));
-    }
     if (current.version !== expectedVersion) {
       return Promise.reject(
         new VersionConflictError(platform.id, expectedVersion, current.version),
@@ -106,5 +106,15 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     });
     this.rows.set(platformId, next);
     return { platform: next, changed: true };
+  }
+}
+
+/** Fake unit of work: runs the work at once and counts the transactions. */
+export class InlineUnitOfWork extends UnitOfWork {
+  transactions = 0;
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    this.transactions++;
+    return work();
   }
 }

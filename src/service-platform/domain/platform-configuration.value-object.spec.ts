@@ -37,6 +37,11 @@ describe('PlatformConfiguration', () => {
     [{ ...valid, additional_data: 'text' }, 'config.additional_data'],
     [{ ...valid, additional_data: { n: Number.POSITIVE_INFINITY } }, 'config.additional_data'],
     [{ ...valid, surprise: true }, 'config.surprise'],
+    [
+      { ...valid, additional_data: JSON.parse('{"__proto__":{"x":1}}') as object },
+      'config.additional_data',
+    ],
+    [{ ...valid, additional_data: { deep: { constructor: 'x' } } }, 'config.additional_data'],
   ])('rejects %j naming %s', (input, field) => {
     expect(violationsOf(input)).toContain(field);
   });

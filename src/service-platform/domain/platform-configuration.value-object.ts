@@ -22,6 +22,13 @@ export interface PlatformConfigurationPatch {
   additional_data?: unknown;
 }
 
+/** Keys that take part in prototype poisoning; HTTP stacks strip them, so they are refused. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+
 const LIMITS = {
   clientId: 512,
   clientSecret: 8192,
@@ -199,6 +206,7 @@ function jsonProblem(value: unknown, depth: number): string | null {
       if (key.length === 0 || key.length > LIMITS.additionalDataKey) {
         return `keys must be 1 to ${LIMITS.additionalDataKey} characters`;
       }
+      if (RESERVED_KEYS.has(key)) return `must not use the reserved key "${key}"`;
       const problem = jsonProblem(inner, depth + 1);
       if (problem !== null) return problem;
     }

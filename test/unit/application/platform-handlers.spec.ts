@@ -20,17 +20,22 @@ import {
   RequestValidationError,
   VersionConflictError,
 } from '../../../src/service-platform/domain/platform.errors';
-import { InMemoryServicePlatformRepository } from '../../support/in-memory-service-platform.repository';
+import {
+  InlineUnitOfWork,
+  InMemoryServicePlatformRepository,
+} from '../../support/in-memory-service-platform.repository';
 
 const operator: Actor = { id: 'operator', tenantId: null, roles: [] };
 const credentials = { client_id: 'client', client_secret: 'secret' };
 
 describe('platform command and query handlers (ports faked)', () => {
   let repository: InMemoryServicePlatformRepository;
+  let unitOfWork: InlineUnitOfWork;
   let tenant: string;
 
   beforeEach(() => {
     repository = new InMemoryServicePlatformRepository();
+    unitOfWork = new InlineUnitOfWork();
     tenant = randomUUID();
   });
 
@@ -74,7 +79,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
   describe('UpdatePlatformHandler', () => {
     const update = (id: string, patch: object, version?: number, actor = operator) =>
-      new UpdatePlatformHandler(repository).execute(
+      new UpdatePlatformHandler(repository, unitOfWork).execute(
         new UpdatePlatformCommand(actor, id, patch, version),
       );
 
@@ -97,24 +102,11 @@ describe('platform command and query handlers (ports faked)', () => {
       expect(repository.rows.get(id)?.config.clientId).toBe('v2');
     });
 
-    it('re-applies the change over a concurrent write when no version was pinned', async () => {
+    it('reads the platform locked, inside one unit of work', async () => {
       const { id } = await register();
-      repository.racesToLose = 2;
-      const updated = await update(id, { client_secret: 'new' });
-      expect(updated.version).toBe(4);
-      expect(updated.config.toPlain()).toEqual({ client_id: 'client++', client_secret: 'new' });
-    });
-
-    it('gives up after repeated races, reporting the conflict', async () => {
-      const { id } = await register();
-      repository.racesToLose = 3;
-      await expect(update(id, { client_secret: 'new' })).rejects.toThrow(VersionConflictError);
-    });
-
-    it('does not retry when the client pinned the version', async () => {
-      const { id } = await register();
-      repository.racesToLose = 1;
-      await expect(update(id, { client_secret: 'new' }, 1)).rejects.toThrow(VersionConflictError);
+      await update(id, { client_secret: 'new' });
+      expect(repository.lockedReads).toEqual([id]);
+      expect(unitOfWork.transactions).toBe(1);
     });
 
     it('rejects a bad id, a bad version and an unknown platform', async () => {

@@ -41,7 +41,15 @@ export abstract class ServicePlatformRepository {
   /** Inserts a new platform; `PlatformAlreadyExistsError` when the tenant already has the service. */
   abstract create(platform: ServicePlatform): Promise<ServicePlatform>;
 
-  abstract getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null>;
+  /**
+   * `forUpdate` locks the row until the surrounding `UnitOfWork` ends, so a read-modify-write
+   * cannot lose a concurrent writer's change.
+   */
+  abstract getById(
+    platformId: string,
+    scope: TenantScope,
+    options?: { forUpdate?: boolean },
+  ): Promise<ServicePlatform | null>;
 
   abstract getByTenantService(
     tenantId: string,

@@ -7,10 +7,10 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Prisma codes for "cannot reach / lost the database" and pool exhaustion. */
-const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037']);
 /** Node socket errors, as the `pg` driver surfaces them. */
 const UNAVAILABLE_SOCKET_ERRORS =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection terminated|timeout exceeded when trying to connect|too many clients|the database system is (starting up|shutting down)/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection terminated|timeout exceeded when trying to connect|Query read timeout|statement timeout|too many clients|the database system is (starting up|shutting down)/i;
 
 function isUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;

@@ -14,8 +14,9 @@ import {
   VersionConflictError,
 } from '../../domain/platform.errors';
 import type { ServicePlatform } from '../../domain/service-platform.entity';
-import type { Prisma, ServicePlatform as ServicePlatformRow } from './generated/client';
+import { Prisma, type ServicePlatform as ServicePlatformRow } from './generated/client';
 import { isUniqueViolation, translateStorageError } from './prisma-error.mapper';
+import { PrismaTransactionHost } from './prisma-transaction.host';
 import { PrismaService } from './prisma.service';
 import { ServicePlatformPersistenceMapper as Mapper } from './service-platform.persistence-mapper';
 
@@ -26,10 +27,16 @@ import { ServicePlatformPersistenceMapper as Mapper } from './service-platform.p
 @Injectable()
 export class PrismaServicePlatformRepository extends ServicePlatformRepository {
   constructor(
+    private readonly transactions: PrismaTransactionHost,
     private readonly prisma: PrismaService,
     private readonly cipher: ConfigCipher,
   ) {
     super();
+  }
+
+  /** The client of the surrounding transaction, if any. */
+  private get db(): Prisma.TransactionClient {
+    return this.transactions.client;
   }
 
   create(platform: ServicePlatform): Promise<ServicePlatform> {
@@ -39,7 +46,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
         Mapper.bindingOf(platform),
       );
       try {
-        await this.prisma.servicePlatform.create({
+        await this.db.servicePlatform.create({
           data: {
             id: platform.id,
             tenantId: platform.tenantId,
@@ -61,16 +68,21 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     });
   }
 
-  getById(platformId: string, scope: TenantScope): Promise<ServicePlatform | null> {
+  getById(
+    platformId: string,
+    scope: TenantScope,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<ServicePlatform | null> {
     return this.run(async () => {
-      const row = await this.prisma.servicePlatform.findFirst({ where: scoped(platformId, scope) });
+      if (options.forUpdate === true) await this.lockRow(platformId);
+      const row = await this.db.servicePlatform.findFirst({ where: scoped(platformId, scope) });
       return row === null ? null : this.toDomain(row);
     });
   }
 
   getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
     return this.run(async () => {
-      const row = await this.prisma.servicePlatform.findUnique({
+      const row = await this.db.servicePlatform.findUnique({
         where: { tenantId_serviceName: { tenantId, serviceName } },
       });
       return row === null ? null : this.toDomain(row);
@@ -84,7 +96,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
         Mapper.bindingOf(platform),
       );
       // Compare-and-set on the version: a concurrent writer makes this match no row.
-      const { count } = await this.prisma.servicePlatform.updateMany({
+      const { count } = await this.db.servicePlatform.updateMany({
         where: { id: platform.id, tenantId: platform.tenantId, version: expectedVersion },
         data: {
           ...Mapper.toEncryptedColumns(encrypted),
@@ -94,7 +106,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
         },
       });
       if (count === 1) return platform;
-      const current = await this.prisma.servicePlatform.findUnique({
+      const current = await this.db.servicePlatform.findUnique({
         where: { id: platform.id },
         select: { version: true },
       });
@@ -114,7 +126,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
   listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage> {
     return this.run(async () => {
       const { after } = criteria;
-      const rows = await this.prisma.servicePlatform.findMany({
+      const rows = await this.db.servicePlatform.findMany({
         where: {
           tenantId: criteria.tenantId,
           ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
@@ -141,14 +153,23 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
   ): Promise<ActivationChange | null> {
     return this.run(async () => {
       const where = scoped(platformId, scope);
-      const [changed] = await this.prisma.servicePlatform.updateManyAndReturn({
+      const [changed] = await this.db.servicePlatform.updateManyAndReturn({
         where: { ...where, isActive: !isActive },
         data: { isActive, version: { increment: 1 }, updatedAt: new Date() },
       });
       if (changed !== undefined) return { platform: await this.toDomain(changed), changed: true };
-      const row = await this.prisma.servicePlatform.findFirst({ where });
+      const row = await this.db.servicePlatform.findFirst({ where });
       return row === null ? null : { platform: await this.toDomain(row), changed: false };
     });
+  }
+
+  /** `SELECT ... FOR UPDATE`: only meaningful inside a unit of work. */
+  private async lockRow(platformId: string): Promise<void> {
+    if (!this.transactions.inTransaction) {
+      throw new Error('getById({ forUpdate: true }) must run inside UnitOfWork.run()');
+    }
+    const table = Prisma.raw(`"${this.prisma.schema.replace(/"/g, '""')}"."service_platforms"`);
+    await this.db.$queryRaw`SELECT 1 FROM ${table} WHERE id = ${platformId}::uuid FOR UPDATE`;
   }
 
   private async toDomain(row: ServicePlatformRow): Promise<ServicePlatform> {

@@ -11,13 +11,29 @@ import { PrismaClient } from './generated/client';
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  /** The PostgreSQL schema the tables live in, for the few raw SQL statements. */
+  readonly schema: string;
+
   constructor(@Inject(SERVICE_PLATFORM_OPTIONS) options: ServicePlatformModuleOptions) {
-    const { url, poolSize = 10, connectionTimeoutMs = 5000 } = options.database;
+    const {
+      url,
+      poolSize = 10,
+      connectionTimeoutMs = 5000,
+      queryTimeoutMs = 10_000,
+    } = options.database;
     const { schema, connectionString } = splitSchema(url);
     const logger = new Logger(PrismaService.name);
     super({
       adapter: new PrismaPg(
-        { connectionString, max: poolSize, connectionTimeoutMillis: connectionTimeoutMs },
+        {
+          connectionString,
+          max: poolSize,
+          connectionTimeoutMillis: connectionTimeoutMs,
+          // Client-side limit (a silent server) and server-side limit (a slow statement).
+          query_timeout: queryTimeoutMs,
+          statement_timeout: queryTimeoutMs,
+          keepAlive: true,
+        },
         {
           ...(schema !== undefined && { schema }),
           // An idle connection dropped by the server must not crash the process.
@@ -25,6 +41,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         },
       ),
     });
+    this.schema = schema ?? 'public';
   }
 
   async onModuleDestroy(): Promise<void> {

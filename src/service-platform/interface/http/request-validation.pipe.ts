@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { RESERVED_KEYS } from '../../domain/platform-configuration.value-object';
 import {
   InvalidPlatformConfigError,
   RequestValidationError,
@@ -11,7 +12,7 @@ import {
  * error filter answers them like any other validation error.
  */
 export function createRequestValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -41,4 +42,68 @@ function violationsOf(error: ValidationError, prefix: string): FieldViolation[] 
           : message,
   }));
   return [...own, ...(error.children ?? []).flatMap((child) => violationsOf(child, field))];
+}
+
+/** Names class-transformer silently skips (Object members) and so would not report as unknown. */
+const OBJECT_MEMBER_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+/**
+ * Rejects request members named like Object members before class-transformer drops them, at
+ * the levels described by DTO classes (the body and its `config`); free-form `additional_data`
+ * is left alone.
+ */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const details = [
+        ...objectMemberKeys(value, ''),
+        ...objectMemberKeys(configOf(value), 'config.'),
+        ...reservedKeysIn(additionalDataOf(configOf(value))),
+      ];
+      if (details.length > 0 && details.every((d) => d.field.startsWith('config.'))) {
+        throw new InvalidPlatformConfigError(details);
+      }
+      if (details.length > 0) {
+        throw new RequestValidationError(
+          `Invalid request: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+          details,
+        );
+      }
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
+function memberOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+const configOf = (value: unknown): unknown => memberOf(value, 'config');
+const additionalDataOf = (config: unknown): unknown => memberOf(config, 'additional_data');
+
+/**
+ * Nest's ValidationPipe deletes `__proto__` and `constructor` keys at any depth before
+ * validating: in free-form `additional_data` that would silently change what is stored, so
+ * such keys are refused instead (the domain refuses them too).
+ */
+function reservedKeysIn(value: unknown): FieldViolation[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const found = Object.keys(value).find((key) => RESERVED_KEYS.has(key));
+  if (found !== undefined) {
+    return [
+      { field: 'config.additional_data', message: `must not use the reserved key "${found}"` },
+    ];
+  }
+  return Object.values(value)
+    .flatMap((inner) => reservedKeysIn(inner))
+    .slice(0, 1);
+}
+
+function objectMemberKeys(value: unknown, prefix: string): FieldViolation[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter((key) => OBJECT_MEMBER_NAMES.has(key))
+    .map((key) => ({ field: `${prefix}${key}`, message: 'is not a known field' }));
 }

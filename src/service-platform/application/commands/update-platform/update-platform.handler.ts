@@ -7,15 +7,16 @@ import {
 } from '../../../domain/platform.errors';
 import type { ServicePlatform } from '../../../domain/service-platform.entity';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { scopeOf } from '../../tenant-scope';
 import { UpdatePlatformCommand } from './update-platform.command';
 
-/** Without a client-given version a concurrent writer is retried this many times, not lost. */
-const MAX_ATTEMPTS = 3;
-
 @CommandHandler(UpdatePlatformCommand)
 export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformCommand> {
-  constructor(private readonly platforms: ServicePlatformRepository) {}
+  constructor(
+    private readonly platforms: ServicePlatformRepository,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   async execute(command: UpdatePlatformCommand): Promise<ServicePlatform> {
     const platformId = assertUuid(command.platformId, 'platform_id');
@@ -29,24 +30,18 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
       ]);
     }
 
-    let conflict: VersionConflictError | undefined;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // Scoped to the actor's tenant: another tenant's platform is not found, so not writable.
-      const current = await this.platforms.getById(platformId, scopeOf(command.actor));
+    // The row stays locked from the read to the write: concurrent updates take turns and none
+    // is lost; only a client-given stale version is refused.
+    return this.unitOfWork.run(async () => {
+      const current = await this.platforms.getById(platformId, scopeOf(command.actor), {
+        forUpdate: true,
+      });
       if (current === null) throw new PlatformNotFoundError(platformId);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         throw new VersionConflictError(platformId, expectedVersion, current.version);
       }
       const next = current.updateConfig(command.patch, new Date());
-      if (next === current) return current;
-      try {
-        return await this.platforms.update(next, current.version);
-      } catch (error) {
-        // The client pinned a version: report the conflict. Otherwise re-read and re-apply.
-        if (!(error instanceof VersionConflictError) || expectedVersion !== undefined) throw error;
-        conflict = error;
-      }
-    }
-    throw conflict ?? new Error('unreachable');
+      return next === current ? current : this.platforms.update(next, current.version);
+    });
   }
 }

@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/**
+ * `additional_data` is free-form JSON: keep it exactly as sent. class-transformer would
+ * otherwise drop keys named like Object members (`constructor`, `toString`...).
+ */
+const asSent = ({ obj, key }: { obj: Record<string, unknown>; key: string }): unknown => obj[key];
 
 /** `PlatformConfiguration` of a register request: credentials are required. */
 export class PlatformConfigurationDto {
@@ -40,6 +47,7 @@ export class PlatformConfigurationDto {
     example: { redirect_uri: 'https://app.example.com/oauth/callback' },
   })
   @IsOptional()
+  @Transform(asSent)
   @IsObject()
   additional_data?: Record<string, unknown>;
 }
@@ -79,6 +87,7 @@ export class PlatformConfigurationPatchDto {
     additionalProperties: true,
   })
   @IsOptional()
+  @Transform(asSent)
   @IsObject()
   additional_data?: Record<string, unknown> | null;
 }

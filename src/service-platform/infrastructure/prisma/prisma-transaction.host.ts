@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../../application/ports/unit-of-work.port';
+import type { Prisma } from './generated/client';
+import { translateStorageError } from './prisma-error.mapper';
+import { PrismaService } from './prisma.service';
+
+/** Interactive-transaction limits: waiting for a pooled connection, and the whole transaction. */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+/**
+ * Hands repositories the Prisma client of the current transaction (through AsyncLocalStorage),
+ * or the root client outside one, so that adapters need no transaction parameter.
+ */
+@Injectable()
+export class PrismaTransactionHost extends UnitOfWork {
+  private readonly current = new AsyncLocalStorage<Prisma.TransactionClient>();
+
+  constructor(private readonly prisma: PrismaService) {
+    super();
+  }
+
+  get client(): Prisma.TransactionClient {
+    return this.current.getStore() ?? this.prisma;
+  }
+
+  get inTransaction(): boolean {
+    return this.current.getStore() !== undefined;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return work();
+    try {
+      return await this.prisma.$transaction(
+        (tx) => this.current.run(tx, work),
+        TRANSACTION_OPTIONS,
+      );
+    } catch (error) {
+      // Failing to open or commit the transaction is a storage outage like any other.
+      throw translateStorageError(error);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Client } from 'pg';
+import { canarySecret, newTenantId } from '../support/fixtures';
+import { PLATFORMS } from '../support/test-app';
+import {
+  API,
+  connectDatabase,
+  expectErrorBody,
+  expectNoSecret,
+  http,
+  startListeningApp,
+} from './e2e-helpers';
+
+type Row = Record<string, unknown>;
+
+/** Every way a value could sit in a column: as text, as bytes, hex-encoded, base64-encoded. */
+function expectNotStored(row: Row, ...plaintexts: string[]): void {
+  for (const [column, value] of Object.entries(row)) {
+    const forms =
+      value instanceof Buffer
+        ? [
+            value.toString('utf8'),
+            value.toString('latin1'),
+            value.toString('hex'),
+            value.toString('base64'),
+          ]
+        : [String(value instanceof Date ? value.toISOString() : value)];
+    for (const plaintext of plaintexts) {
+      const variants = [
+        plaintext,
+        Buffer.from(plaintext).toString('hex'),
+        Buffer.from(plaintext).toString('base64'),
+      ];
+      for (const form of forms) {
+        for (const variant of variants) {
+          if (form.includes(variant)) throw new Error(`column ${column} holds ${plaintext}`);
+        }
+      }
+    }
+  }
+}
+
+describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
+  let app: INestApplication;
+  let db: Client;
+
+  beforeAll(async () => {
+    app = await startListeningApp(platform);
+    db = await connectDatabase();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await app?.close();
+  });
+
+  async function rowOf(id: string): Promise<Row> {
+    const { rows } = await db.query<Row>('SELECT * FROM service_platforms WHERE id = $1', [id]);
+    expect(rows).toHaveLength(1);
+    return rows[0] as Row;
+  }
+
+  /** The row as PostgreSQL itself renders it as text (bytea as \x hex). */
+  async function rowText(id: string): Promise<string> {
+    const { rows } = await db.query<{ text: string }>(
+      'SELECT row_to_json(t)::text AS text FROM service_platforms t WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.text ?? '';
+  }
+
+  async function register(tenant: string, clientId: string, secret: string, extra: Row = {}) {
+    const res = await http(app)
+      .post(API)
+      .send({
+        tenant_id: tenant,
+        service_name: 'outlook',
+        config: {
+          client_id: clientId,
+          client_secret: secret,
+          tenant_id: 'contoso-provider-tenant',
+          additional_data: { refresh_token: `${secret}-refresh`, ...extra },
+        },
+      });
+    expect(res.status).toBe(201);
+    expectNoSecret(res, secret);
+    return res.body.platform as { id: string };
+  }
+
+  it('the row holds neither the secret nor the client id in clear; AES-GCM columns', async () => {
+    const tenant = newTenantId();
+    const secret = canarySecret('at-rest');
+    const clientId = `client-${randomUUID()}`;
+    const created = await register(tenant, clientId, secret);
+
+    const row = await rowOf(created.id);
+    // The check itself finds a plaintext in any of its forms.
+    for (const form of [Buffer.from(`x${secret}x`), Buffer.from(secret).toString('hex')]) {
+      expect(() => expectNotStored({ column: form }, secret)).toThrow(/holds/);
+    }
+    expect(Object.keys(row).sort()).toEqual([
+      'config_auth_tag',
+      'config_ciphertext',
+      'config_iv',
+      'config_key_id',
+      'created_at',
+      'id',
+      'is_active',
+      'service_name',
+      'tenant_id',
+      'updated_at',
+      'version',
+    ]);
+    expectNotStored(row, secret, clientId, `${secret}-refresh`, 'contoso-provider-tenant');
+    const text = await rowText(created.id);
+    for (const plaintext of [secret, clientId, 'contoso-provider-tenant']) {
+      expect(text).not.toContain(plaintext);
+      expect(text).not.toContain(Buffer.from(plaintext).toString('hex'));
+    }
+
+    expect(row.config_key_id).toBe('test-2');
+    expect(row.config_iv).toBeInstanceOf(Buffer);
+    expect((row.config_iv as Buffer).length).toBe(12);
+    expect((row.config_auth_tag as Buffer).length).toBe(16);
+    // GCM adds no padding: the ciphertext is as long as the JSON it hides, so it is not empty.
+    expect((row.config_ciphertext as Buffer).length).toBeGreaterThan(
+      secret.length + clientId.length,
+    );
+    expect(row.tenant_id).toBe(tenant);
+    expect(row.service_name).toBe('outlook');
+    expect(row.version).toBe(1);
+  });
+
+  it('the same secret twice: different IVs and ciphertexts', async () => {
+    const secret = canarySecret('twice');
+    const a = await register(newTenantId(), 'same-client', secret);
+    const b = await register(newTenantId(), 'same-client', secret);
+    const [rowA, rowB] = [await rowOf(a.id), await rowOf(b.id)];
+
+    expect((rowA.config_iv as Buffer).equals(rowB.config_iv as Buffer)).toBe(false);
+    expect((rowA.config_ciphertext as Buffer).equals(rowB.config_ciphertext as Buffer)).toBe(false);
+    expect((rowA.config_auth_tag as Buffer).equals(rowB.config_auth_tag as Buffer)).toBe(false);
+  });
+
+  it('an update re-encrypts with a fresh IV; neither the old nor the new secret is stored', async () => {
+    const secret = canarySecret('before');
+    const created = await register(newTenantId(), 'client-a', secret);
+    const before = await rowOf(created.id);
+
+    const rotated = canarySecret('after');
+    const res = await http(app)
+      .put(`${API}/${created.id}`)
+      .send({ config: { client_secret: rotated, client_id: 'client-b' } });
+    expect(res.status).toBe(200);
+    expectNoSecret(res, secret, rotated);
+
+    const after = await rowOf(created.id);
+    expect(after.version).toBe(2);
+    expect(after.config_key_id).toBe('test-2');
+    expect((after.config_iv as Buffer).equals(before.config_iv as Buffer)).toBe(false);
+    expect((after.config_ciphertext as Buffer).equals(before.config_ciphertext as Buffer)).toBe(
+      false,
+    );
+    expectNotStored(after, secret, rotated, 'client-b');
+  });
+
+  it('a ciphertext moved to another row does not decrypt: 500 without any secret', async () => {
+    const secretA = canarySecret('row-a');
+    const a = await register(newTenantId(), 'client-a', secretA);
+    const b = await register(newTenantId(), 'client-b', canarySecret('row-b'));
+    // Copy A's encrypted configuration onto B: the AAD binds it to A's tenant, service and id.
+    await db.query(
+      `UPDATE service_platforms AS b
+          SET config_ciphertext = a.config_ciphertext, config_iv = a.config_iv,
+              config_auth_tag = a.config_auth_tag, config_key_id = a.config_key_id
+         FROM service_platforms AS a
+        WHERE a.id = $1 AND b.id = $2`,
+      [a.id, b.id],
+    );
+
+    const res = await http(app).get(`${API}/${b.id}`);
+
+    const error = expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
+    expect(error.error).toBe('Internal Server Error');
+    expectNoSecret(res, secretA, 'client-a');
+    // A still reads fine.
+    expect((await http(app).get(`${API}/${a.id}`)).status).toBe(200);
+  });
+});
