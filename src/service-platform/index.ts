@@ -4,6 +4,8 @@
 export { ServicePlatformModule } from './service-platform.module';
 export type { ServicePlatformModuleOptions } from './service-platform.options';
 export { ServicePlatformService } from './application/service-platform.service';
+export { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
+export type { ResolvedCredentials } from './application/queries/resolve-credentials/resolve-credentials.query';
 export type * from './application/service-platform.contracts';
 export {
   ServicePlatformReadiness,
@@ -22,10 +24,13 @@ export {
   PermissionDeniedError,
   ConfigDecryptionError,
   ServiceUnavailableError,
+  UnauthenticatedError,
+  PlatformInactiveError,
   type FieldViolation,
 } from './domain/platform.errors';
 export { MASKED_SECRET } from './domain/secret-fields';
 export { ServicePlatformHttpExceptionFilter } from './interface/errors/http-exception.filter';
 export { toErrorBody, type ErrorBody } from './interface/errors/error-body';
-export { ANONYMOUS_ACTOR, type AuthenticatedUser } from './interface/http/current-actor.decorator';
+export { type AuthenticatedUser } from './interface/authz/request-actor';
+export { Role, type PlatformAction } from './application/authz/platform-ability';
 export { KeyRing, InvalidKeyRingError } from './infrastructure/crypto/key-ring';

@@ -4,20 +4,28 @@ import { ActivatePlatformHandler } from './application/commands/activate-platfor
 import { DeactivatePlatformHandler } from './application/commands/deactivate-platform/deactivate-platform.handler';
 import { RegisterPlatformHandler } from './application/commands/register-platform/register-platform.handler';
 import { UpdatePlatformHandler } from './application/commands/update-platform/update-platform.handler';
-import { ConfigCipher } from './application/ports/config-cipher.port';
-import { ServicePlatformRepository } from './application/ports/service-platform.repository.port';
-import { GetPlatformHandler } from './application/queries/get-platform/get-platform.handler';
-import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
+import { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
+import { ConfigCipher } from './application/ports/config-cipher.port';
+import { EncryptionHealth } from './application/ports/encryption-health.port';
+import { ServicePlatformRepository } from './application/ports/service-platform.repository.port';
 import { StorageHealth } from './application/ports/storage-health.port';
 import { UnitOfWork } from './application/ports/unit-of-work.port';
+import { GetPlatformHandler } from './application/queries/get-platform/get-platform.handler';
+import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
+import { ResolveCredentialsHandler } from './application/queries/resolve-credentials/resolve-credentials.handler';
 import { ServicePlatformService } from './application/service-platform.service';
-import { AesGcmConfigCipher } from './infrastructure/crypto/aes-gcm-config.cipher';
+import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
+import { DataKeyStore } from './infrastructure/crypto/data-key.store';
+import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
+import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
+import { PrismaKeyRingCanary } from './infrastructure/prisma/prisma-key-ring.canary';
 import { PrismaServicePlatformRepository } from './infrastructure/prisma/prisma-service-platform.repository';
 import { PrismaStorageHealth } from './infrastructure/prisma/prisma-storage.health';
 import { PrismaTransactionHost } from './infrastructure/prisma/prisma-transaction.host';
 import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { PlatformPoliciesGuard } from './interface/authz/platform-policies.guard';
 import { PlatformsController } from './interface/http/platforms.controller';
 import {
   SERVICE_PLATFORM_OPTIONS,
@@ -27,7 +35,8 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
 
 /**
  * Mount with `ServicePlatformModule.forRoot({ database, encryption })` or `forRootAsync(...)`.
- * Serves the REST routes under the host app's global prefix and exports the facade.
+ * Serves the REST routes under the host app's global prefix and exports the facade, the
+ * credentials resolver and the readiness probe. The caller is read from `request.user`.
  */
 @Module({
   imports: [CqrsModule.forRoot()],
@@ -39,21 +48,27 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
       // Parsed once at start-up: a bad key ring stops the app with a message naming the entry.
       useFactory: (options: ServicePlatformModuleOptions) => KeyRing.parse(options.encryption.keys),
     },
-    { provide: ConfigCipher, useClass: AesGcmConfigCipher },
+    DataKeyWrapper,
     PrismaService,
     PrismaTransactionHost,
     { provide: UnitOfWork, useExisting: PrismaTransactionHost },
+    { provide: DataKeyStore, useClass: PrismaDataKeyStore },
+    { provide: ConfigCipher, useClass: EnvelopeConfigCipher },
     { provide: ServicePlatformRepository, useClass: PrismaServicePlatformRepository },
+    { provide: StorageHealth, useClass: PrismaStorageHealth },
+    { provide: EncryptionHealth, useClass: PrismaKeyRingCanary },
+    PlatformPoliciesGuard,
     RegisterPlatformHandler,
     UpdatePlatformHandler,
     DeactivatePlatformHandler,
     ActivatePlatformHandler,
     GetPlatformHandler,
     ListPlatformsHandler,
-    { provide: StorageHealth, useClass: PrismaStorageHealth },
+    ResolveCredentialsHandler,
     ServicePlatformService,
+    PlatformCredentialsResolver,
     ServicePlatformReadiness,
   ],
-  exports: [ServicePlatformService, ServicePlatformReadiness],
+  exports: [ServicePlatformService, PlatformCredentialsResolver, ServicePlatformReadiness],
 })
 export class ServicePlatformModule extends ServicePlatformConfigurableModule {}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
+import { accessFor } from '../../src/service-platform/application/authz/platform-access';
+import type { Actor } from '../../src/service-platform/domain/actor';
 import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
 import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers';
@@ -15,7 +17,9 @@ import { ServicePlatform } from '../../src/service-platform/domain/service-platf
 import { canarySecret } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
 
-const all = { tenantId: null };
+const admin: Actor = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
+const all = accessFor(admin, 'manage');
+const tenantAdmin = (tenantId: string): Actor => ({ id: 'ta', tenantId, roles: ['tenant-admin'] });
 
 describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -36,6 +40,13 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
   beforeEach(() => {
     tenant = randomUUID();
   });
+
+  async function dataKeyOf(platformId: string): Promise<string | undefined> {
+    const { rows } = await db.query('SELECT data_key_id FROM service_platforms WHERE id = $1', [
+      platformId,
+    ]);
+    return (rows[0] as { data_key_id?: string } | undefined)?.data_key_id;
+  }
 
   const platform = (serviceName = 'outlook', tenantId = tenant, secret = canarySecret()) =>
     ServicePlatform.register({
@@ -59,8 +70,12 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
 
   it('getById is scoped: the owner finds it, another tenant does not, unknown is null', async () => {
     const created = await repository.create(platform());
-    expect(await repository.getById(created.id, { tenantId: tenant })).not.toBeNull();
-    expect(await repository.getById(created.id, { tenantId: randomUUID() })).toBeNull();
+    expect(
+      await repository.getById(created.id, accessFor(tenantAdmin(tenant), 'read')),
+    ).not.toBeNull();
+    expect(
+      await repository.getById(created.id, accessFor(tenantAdmin(randomUUID()), 'read')),
+    ).toBeNull();
     expect(await repository.getById(randomUUID(), all)).toBeNull();
   });
 
@@ -155,8 +170,13 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
 
   it('deactivate / activate change state once, bump the version, and are scoped', async () => {
     const created = await repository.create(platform());
-    expect(await repository.deactivate(created.id, { tenantId: randomUUID() })).toBeNull();
-    const off = await repository.deactivate(created.id, { tenantId: tenant });
+    expect(
+      await repository.deactivate(created.id, accessFor(tenantAdmin(randomUUID()), 'deactivate')),
+    ).toBeNull();
+    const off = await repository.deactivate(
+      created.id,
+      accessFor(tenantAdmin(tenant), 'deactivate'),
+    );
     expect(off?.changed).toBe(true);
     expect(off?.platform.isActive).toBe(false);
     expect(off?.platform.version).toBe(2);
@@ -186,11 +206,10 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     const seen: string[] = [];
     let after: { afterId: string } | undefined;
     for (;;) {
-      const page = await repository.listByTenant({
-        tenantId: tenant,
-        limit: 2,
-        ...(after && { after }),
-      });
+      const page = await repository.listByTenant(
+        { tenantId: tenant, limit: 2, ...(after && { after }) },
+        all,
+      );
       seen.push(...page.items.map((p) => p.serviceName));
       expect(page.items.every((p) => p.tenantId === tenant)).toBe(true);
       if (page.next === null) break;
@@ -198,17 +217,45 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     }
     expect(seen).toEqual(names);
 
-    const active = await repository.listByTenant({ tenantId: tenant, limit: 50, isActive: true });
+    // The data layer applies the caller's ability whatever the criteria say.
+    const stranger = accessFor(tenantAdmin(randomUUID()), 'read');
+    expect(
+      (await repository.listByTenant({ tenantId: tenant, limit: 50 }, stranger)).items,
+    ).toEqual([]);
+    expect((await repository.listByTenant({ limit: 200 }, stranger)).items).toEqual([]);
+    const own = await repository.listByTenant(
+      { limit: 200 },
+      accessFor(tenantAdmin(tenant), 'read'),
+    );
+    expect(own.items.map((p) => p.serviceName)).toEqual(names);
+    const integrationOnly = accessFor(
+      { id: 'i', tenantId: tenant, roles: ['integration'] },
+      'read',
+    );
+    expect((await repository.listByTenant({ limit: 200 }, integrationOnly)).items).toEqual([]);
+
+    const active = await repository.listByTenant(
+      { tenantId: tenant, limit: 50, isActive: true },
+      all,
+    );
     expect(active.items.map((p) => p.serviceName)).toEqual(['a', 'c', 'd', 'e']);
-    const inactive = await repository.listByTenant({
-      tenantId: tenant,
-      limit: 50,
-      isActive: false,
-    });
+    const inactive = await repository.listByTenant(
+      {
+        tenantId: tenant,
+        limit: 50,
+        isActive: false,
+      },
+      all,
+    );
     expect(inactive.items.map((p) => p.serviceName)).toEqual(['b']);
-    const one = await repository.listByTenant({ tenantId: tenant, limit: 50, serviceName: 'd' });
+    const one = await repository.listByTenant(
+      { tenantId: tenant, limit: 50, serviceName: 'd' },
+      all,
+    );
     expect(one.items.map((p) => p.serviceName)).toEqual(['d']);
-    expect((await repository.listByTenant({ tenantId: randomUUID(), limit: 5 })).items).toEqual([]);
+    expect(
+      (await repository.listByTenant({ tenantId: randomUUID(), limit: 5 }, all)).items,
+    ).toEqual([]);
   });
 
   it('stores no plaintext: not the secret, not the client id, not additional data', async () => {
@@ -227,7 +274,12 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     expect(dump).not.toContain(Buffer.from(secret).toString('hex'));
     expect(dump).not.toContain('client');
     expect(dump).not.toContain('refresh_token');
-    expect(row.config_key_id).toBe('test-2');
+    expect(typeof row.data_key_id).toBe('string');
+    const key = await db.query(
+      'SELECT tenant_id, master_key_id FROM tenant_data_keys WHERE id = $1',
+      [row.data_key_id],
+    );
+    expect(key.rows[0]).toEqual({ tenant_id: tenant, master_key_id: 'test-2' });
   });
 
   it("fails with a typed error when one row's ciphertext is copied into another row", async () => {
@@ -240,6 +292,59 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     );
     await expect(repository.getById(target.id, all)).rejects.toThrow(ConfigDecryptionError);
     await expect(repository.getById(source.id, all)).resolves.not.toBeNull();
+  });
+
+  const copyCiphertext = (fromId: string, toId: string) =>
+    db.query(
+      `UPDATE service_platforms t SET config_ciphertext = s.config_ciphertext, config_iv = s.config_iv,
+         config_auth_tag = s.config_auth_tag, data_key_id = s.data_key_id
+       FROM service_platforms s WHERE s.id = $1 AND t.id = $2`,
+      [fromId, toId],
+    );
+
+  it("fails with a typed error when tenant A's ciphertext (and key id) is copied into tenant B's row", async () => {
+    const a = await repository.create(platform('outlook', tenant));
+    const b = await repository.create(platform('outlook', randomUUID()));
+    await copyCiphertext(a.id, b.id);
+    await expect(repository.getById(b.id, all)).rejects.toThrow(
+      new ConfigDecryptionError(
+        `data key ${(await dataKeyOf(a.id)) as string} is not a key of tenant ${b.tenantId}`,
+      ),
+    );
+  });
+
+  it("fails when two rows' ciphertexts are swapped", async () => {
+    const a = await repository.create(platform('outlook'));
+    const b = await repository.create(platform('gmail'));
+    const saved = await db.query('SELECT * FROM service_platforms WHERE id = $1', [a.id]);
+    await copyCiphertext(b.id, a.id);
+    await db.query(
+      `UPDATE service_platforms SET config_ciphertext = $2, config_iv = $3, config_auth_tag = $4,
+         data_key_id = $5 WHERE id = $1`,
+      [
+        b.id,
+        saved.rows[0].config_ciphertext,
+        saved.rows[0].config_iv,
+        saved.rows[0].config_auth_tag,
+        saved.rows[0].data_key_id,
+      ],
+    );
+    await expect(repository.getById(a.id, all)).rejects.toThrow(/authentication failed/);
+    await expect(repository.getById(b.id, all)).rejects.toThrow(/authentication failed/);
+  });
+
+  it('gives every tenant a data key of its own, wrapped by the primary master key', async () => {
+    const a = await repository.create(platform('outlook', tenant));
+    const a2 = await repository.create(platform('gmail', tenant));
+    const b = await repository.create(platform('outlook', randomUUID()));
+    expect(await dataKeyOf(a.id)).toBe(await dataKeyOf(a2.id));
+    expect(await dataKeyOf(b.id)).not.toBe(await dataKeyOf(a.id));
+    const { rows } = await db.query('SELECT * FROM tenant_data_keys WHERE tenant_id = $1', [
+      tenant,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].master_key_id).toBe('test-2');
+    expect(rows[0].wrapped_key).toHaveLength(32);
   });
 
   it('reads rows written under a key that is no longer primary, and refuses unknown keys', async () => {
@@ -256,7 +361,7 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     try {
       await expect(
         stranger.get(ServicePlatformRepository).getById(created.id, all),
-      ).rejects.toThrow("encrypted with key 'test-2', which is not in the key ring");
+      ).rejects.toThrow("wrapped with master key 'test-2', which is not in ENCRYPTION_KEYS");
     } finally {
       await stranger.close();
     }

@@ -3,8 +3,9 @@ import {
   type ActivationChange,
   type ListPlatformsCriteria,
   type PlatformPage,
-  type TenantScope,
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
+import type { PlatformAccess } from '../../src/service-platform/application/authz/platform-access';
+import { platformSubject } from '../../src/service-platform/application/authz/platform-ability';
 import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
 import {
   PlatformAlreadyExistsError,
@@ -33,14 +34,12 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
 
   getById(
     platformId: string,
-    scope: TenantScope,
+    access: PlatformAccess,
     options: { forUpdate?: boolean } = {},
   ): Promise<ServicePlatform | null> {
     if (options.forUpdate === true) this.lockedReads.push(platformId);
     const row = this.rows.get(platformId);
-    const visible =
-      row !== undefined && (scope.tenantId === null || row.tenantId === scope.tenantId);
-    return Promise.resolve(visible ? row : null);
+    return Promise.resolve(row !== undefined && allows(access, row) ? row : null);
   }
 
   getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
@@ -62,18 +61,19 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     return Promise.resolve(platform);
   }
 
-  deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
-    return this.setActive(platformId, scope, false);
+  deactivate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null> {
+    return this.setActive(platformId, access, false);
   }
 
-  activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
-    return this.setActive(platformId, scope, true);
+  activate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null> {
+    return this.setActive(platformId, access, true);
   }
 
-  listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage> {
+  listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
     const { after } = criteria;
     const matching = [...this.rows.values()]
-      .filter((r) => r.tenantId === criteria.tenantId)
+      .filter((r) => allows(access, r))
+      .filter((r) => criteria.tenantId === undefined || r.tenantId === criteria.tenantId)
       .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
       .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -88,10 +88,10 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
 
   private async setActive(
     platformId: string,
-    scope: TenantScope,
+    access: PlatformAccess,
     isActive: boolean,
   ): Promise<ActivationChange | null> {
-    const current = await this.getById(platformId, scope);
+    const current = await this.getById(platformId, access);
     if (current === null) return null;
     if (current.isActive === isActive) return { platform: current, changed: false };
     const next = ServicePlatform.restore({
@@ -107,6 +107,11 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     this.rows.set(platformId, next);
     return { platform: next, changed: true };
   }
+}
+
+/** The same rule evaluation as `accessibleBy` in the Prisma adapter, in memory. */
+function allows(access: PlatformAccess, platform: ServicePlatform): boolean {
+  return access.ability.can(access.action, platformSubject(platform));
 }
 
 /** Fake unit of work: runs the work at once and counts the transactions. */

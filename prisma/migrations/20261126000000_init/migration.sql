@@ -6,7 +6,7 @@ CREATE TABLE "service_platforms" (
     "config_ciphertext" BYTEA NOT NULL,
     "config_iv" BYTEA NOT NULL,
     "config_auth_tag" BYTEA NOT NULL,
-    "config_key_id" VARCHAR(64) NOT NULL,
+    "data_key_id" UUID NOT NULL,
     "is_active" BOOLEAN NOT NULL DEFAULT true,
     "version" INTEGER NOT NULL DEFAULT 1,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -15,11 +15,34 @@ CREATE TABLE "service_platforms" (
     CONSTRAINT "service_platforms_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "tenant_data_keys" (
+    "id" UUID NOT NULL,
+    "tenant_id" UUID NOT NULL,
+    "wrapped_key" BYTEA NOT NULL,
+    "wrap_iv" BYTEA NOT NULL,
+    "wrap_auth_tag" BYTEA NOT NULL,
+    "master_key_id" VARCHAR(64) NOT NULL,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "tenant_data_keys_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "idx_service_platform_tenant_id" ON "service_platforms"("tenant_id", "id");
 
 -- CreateIndex
-CREATE INDEX "idx_service_platform_config_key" ON "service_platforms"("config_key_id");
+CREATE INDEX "idx_service_platform_data_key" ON "service_platforms"("data_key_id", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "idx_service_platform_tenant_service" ON "service_platforms"("tenant_id", "service_name");
+
+-- CreateIndex
+CREATE INDEX "idx_tenant_data_key_tenant" ON "tenant_data_keys"("tenant_id", "id");
+
+-- CreateIndex
+CREATE INDEX "idx_tenant_data_key_master" ON "tenant_data_keys"("master_key_id", "id");
+
+-- AddForeignKey
+ALTER TABLE "service_platforms" ADD CONSTRAINT "service_platforms_data_key_id_fkey" FOREIGN KEY ("data_key_id") REFERENCES "tenant_data_keys"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

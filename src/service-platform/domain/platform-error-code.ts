@@ -9,7 +9,9 @@ export const PlatformErrorCode = {
   PlatformAlreadyExists: 'PLATFORM_ALREADY_EXISTS',
   PlatformNotFound: 'PLATFORM_NOT_FOUND',
   VersionConflict: 'VERSION_CONFLICT',
+  Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
+  PlatformInactive: 'PLATFORM_INACTIVE',
   ConfigDecryptionFailed: 'CONFIG_DECRYPTION_FAILED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
 } as const;

@@ -79,7 +79,30 @@ export class VersionConflictError extends PlatformServiceError {
   }
 }
 
-/** The actor may not act on that tenant (a tenant-bound actor writing another tenant's data). */
+/** No authenticated caller: the host app left no `request.user` (or the token was refused). */
+export class UnauthenticatedError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.Unauthenticated;
+
+  constructor(message = 'Authentication required') {
+    super(message);
+  }
+}
+
+/** The platform exists but is deactivated: it never reaches integration flows. */
+export class PlatformInactiveError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.PlatformInactive;
+
+  constructor(
+    readonly tenantId: string,
+    readonly serviceName: string,
+  ) {
+    super(
+      `The '${serviceName}' platform of tenant ${tenantId} is inactive; activate it to use its credentials`,
+    );
+  }
+}
+
+/** The actor's roles do not allow the action (on that tenant). */
 export class PermissionDeniedError extends PlatformServiceError {
   readonly code = PlatformErrorCode.Forbidden;
 

@@ -11,11 +11,15 @@ import { GetPlatformQuery } from '../../../src/service-platform/application/quer
 import { GetPlatformHandler } from '../../../src/service-platform/application/queries/get-platform/get-platform.handler';
 import { ListPlatformsQuery } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.query';
 import { ListPlatformsHandler } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.handler';
+import { ResolveCredentialsHandler } from '../../../src/service-platform/application/queries/resolve-credentials/resolve-credentials.handler';
+import { ResolveCredentialsQuery } from '../../../src/service-platform/application/queries/resolve-credentials/resolve-credentials.query';
+import { accessFor } from '../../../src/service-platform/application/authz/platform-access';
 import type { Actor } from '../../../src/service-platform/domain/actor';
 import {
   InvalidPlatformConfigError,
   PermissionDeniedError,
   PlatformAlreadyExistsError,
+  PlatformInactiveError,
   PlatformNotFoundError,
   RequestValidationError,
   VersionConflictError,
@@ -25,7 +29,10 @@ import {
   InMemoryServicePlatformRepository,
 } from '../../support/in-memory-service-platform.repository';
 
-const operator: Actor = { id: 'operator', tenantId: null, roles: [] };
+const operator: Actor = { id: 'operator', tenantId: null, roles: ['platform-admin'] };
+const tenantAdmin = (tenantId: string): Actor => ({ id: 'ta', tenantId, roles: ['tenant-admin'] });
+const viewer = (tenantId: string): Actor => ({ id: 'tv', tenantId, roles: ['tenant-viewer'] });
+const integration = (tenantId: string): Actor => ({ id: 'in', tenantId, roles: ['integration'] });
 const credentials = { client_id: 'client', client_secret: 'secret' };
 
 describe('platform command and query handlers (ports faked)', () => {
@@ -67,13 +74,25 @@ describe('platform command and query handlers (ports faked)', () => {
     it('refuses a duplicate, saying when the existing one is inactive', async () => {
       const first = await register();
       await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
-      await repository.deactivate(first.id, { tenantId: null });
+      await repository.deactivate(first.id, accessFor(operator, 'deactivate'));
       await expect(register()).rejects.toThrow(/inactive and can be activated/);
     });
 
-    it('refuses a tenant-bound actor registering into another tenant', async () => {
-      const actor: Actor = { id: 'a', tenantId: randomUUID(), roles: [] };
-      await expect(register(tenant, 'outlook', actor)).rejects.toThrow(PermissionDeniedError);
+    it('lets a tenant admin register into its own tenant only', async () => {
+      await expect(register(tenant, 'outlook', tenantAdmin(tenant))).resolves.toBeDefined();
+      await expect(register(tenant, 'gmail', tenantAdmin(randomUUID()))).rejects.toThrow(
+        PermissionDeniedError,
+      );
+    });
+
+    it.each([
+      ['a viewer', viewer],
+      ['an integration', integration],
+    ])('refuses %s, even in its own tenant', async (_label, role) => {
+      await expect(register(tenant, 'outlook', role(tenant))).rejects.toThrow(
+        PermissionDeniedError,
+      );
+      expect(repository.rows.size).toBe(0);
     });
   });
 
@@ -116,9 +135,21 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(update(randomUUID(), {})).rejects.toThrow(PlatformNotFoundError);
     });
 
+    it('does not find a platform for an actor whose roles do not allow updating it', async () => {
+      const { id } = await register();
+      await expect(update(id, { client_id: 'x' }, undefined, viewer(tenant))).rejects.toThrow(
+        PlatformNotFoundError,
+      );
+      await expect(
+        update(id, { client_id: 'x' }, undefined, tenantAdmin(tenant)),
+      ).resolves.toMatchObject({
+        version: 2,
+      });
+    });
+
     it("does not find another tenant's platform for a tenant-bound actor", async () => {
       const { id } = await register();
-      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      const stranger = tenantAdmin(randomUUID());
       await expect(update(id, { client_id: 'x' }, undefined, stranger)).rejects.toThrow(
         PlatformNotFoundError,
       );
@@ -140,7 +171,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it('report unknown and out-of-scope platforms as not found', async () => {
       const { id } = await register();
-      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      const stranger = tenantAdmin(randomUUID());
       await expect(
         new DeactivatePlatformHandler(repository).execute(
           new DeactivatePlatformCommand(stranger, id),
@@ -155,14 +186,57 @@ describe('platform command and query handlers (ports faked)', () => {
     });
   });
 
+  describe('ResolveCredentialsHandler', () => {
+    const resolve = (actor: Actor | null, tenantId = tenant, serviceName = 'outlook') =>
+      new ResolveCredentialsHandler(repository).execute(
+        new ResolveCredentialsQuery(actor, tenantId, serviceName),
+      );
+
+    it("hands an active platform's decrypted config to trusted callers and integrations", async () => {
+      const platform = await register();
+      const expected = {
+        platform_id: platform.id,
+        tenant_id: tenant,
+        service_name: 'outlook',
+        version: 1,
+        config: credentials,
+      };
+      await expect(resolve(null)).resolves.toEqual(expected);
+      await expect(resolve(integration(tenant))).resolves.toEqual(expected);
+      await expect(resolve(operator)).resolves.toEqual(expected);
+    });
+
+    it('refuses inactive platforms, with a typed error', async () => {
+      const { id } = await register();
+      await repository.deactivate(id, accessFor(operator, 'deactivate'));
+      await expect(resolve(null)).rejects.toThrow(PlatformInactiveError);
+      await expect(resolve(integration(tenant))).rejects.toThrow(PlatformInactiveError);
+    });
+
+    it("hides another tenant's platform and refuses roles without 'resolve'", async () => {
+      await register();
+      await expect(resolve(integration(randomUUID()))).rejects.toThrow(PlatformNotFoundError);
+      await expect(resolve(tenantAdmin(tenant))).rejects.toThrow(PermissionDeniedError);
+      await expect(resolve(viewer(tenant))).rejects.toThrow(PermissionDeniedError);
+      await expect(resolve(null, tenant, 'gmail')).rejects.toThrow(PlatformNotFoundError);
+      await expect(resolve(null, 'nope')).rejects.toThrow(RequestValidationError);
+    });
+  });
+
   describe('GetPlatformHandler', () => {
     it("finds a platform in scope and hides another tenant's", async () => {
       const { id } = await register();
       const get = new GetPlatformHandler(repository);
       await expect(get.execute(new GetPlatformQuery(operator, id))).resolves.toMatchObject({ id });
-      const owner: Actor = { id: 'o', tenantId: tenant, roles: [] };
+      const owner = tenantAdmin(tenant);
       await expect(get.execute(new GetPlatformQuery(owner, id))).resolves.toMatchObject({ id });
-      const stranger: Actor = { id: 's', tenantId: randomUUID(), roles: [] };
+      await expect(get.execute(new GetPlatformQuery(viewer(tenant), id))).resolves.toMatchObject({
+        id,
+      });
+      await expect(get.execute(new GetPlatformQuery(integration(tenant), id))).rejects.toThrow(
+        PlatformNotFoundError,
+      );
+      const stranger = tenantAdmin(randomUUID());
       await expect(get.execute(new GetPlatformQuery(stranger, id))).rejects.toThrow(
         PlatformNotFoundError,
       );
@@ -193,7 +267,7 @@ describe('platform command and query handlers (ports faked)', () => {
     it('filters on state and service', async () => {
       const a = await register(tenant, 'a');
       await register(tenant, 'b');
-      await repository.deactivate(a.id, { tenantId: null });
+      await repository.deactivate(a.id, accessFor(operator, 'deactivate'));
       const names = async (filter: object) =>
         (await list({ tenantId: tenant, ...filter })).platforms.map((p) => p.serviceName);
       expect(await names({})).toEqual(['a', 'b']);
@@ -204,13 +278,23 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it("defaults to the actor's tenant and refuses another one", async () => {
       await register();
-      const owner: Actor = { id: 'o', tenantId: tenant, roles: [] };
-      expect((await list({}, owner)).platforms).toHaveLength(1);
-      await expect(list({ tenantId: randomUUID() }, owner)).rejects.toThrow(PermissionDeniedError);
+      for (const owner of [tenantAdmin(tenant), viewer(tenant)]) {
+        expect((await list({}, owner)).platforms).toHaveLength(1);
+        await expect(list({ tenantId: randomUUID() }, owner)).rejects.toThrow(
+          PermissionDeniedError,
+        );
+      }
+    });
+
+    it('lets only a platform admin list every tenant at once', async () => {
+      await register(tenant, 'a');
+      await register(randomUUID(), 'b');
+      const all = await list({ limit: 200 });
+      expect(all.platforms.map((p) => p.tenantId)).toContain(tenant);
+      expect(new Set(all.platforms.map((p) => p.tenantId)).size).toBeGreaterThanOrEqual(2);
     });
 
     it.each([
-      [{}, 'tenant_id'],
       [{ tenantId: 'x' }, 'tenant_id'],
       [{ limit: 0 }, 'limit'],
       [{ limit: 201 }, 'limit'],

@@ -8,7 +8,7 @@ export interface ConfigBinding {
 }
 
 export interface EncryptedConfig {
-  /** Id of the key that encrypted it, so any key of the ring can still open old rows. */
+  /** Id of the (tenant data) key that encrypted it; older keys keep opening older rows. */
   readonly keyId: string;
   readonly iv: Uint8Array;
   readonly authTag: Uint8Array;

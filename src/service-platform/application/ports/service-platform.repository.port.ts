@@ -1,9 +1,5 @@
 import type { ServicePlatform } from '../../domain/service-platform.entity';
-
-/** Which tenant's rows a read may see: `null` means every tenant (an operator, or no tenant bound). */
-export interface TenantScope {
-  readonly tenantId: string | null;
-}
+import type { PlatformAccess } from '../authz/platform-access';
 
 /**
  * Keyset position in a tenant's platforms. Ids are time-ordered (UUIDv7), so id order is
@@ -14,7 +10,8 @@ export interface PlatformCursor {
 }
 
 export interface ListPlatformsCriteria {
-  readonly tenantId: string;
+  /** One tenant, or every tenant the access allows when absent. */
+  readonly tenantId?: string;
   readonly isActive?: boolean;
   readonly serviceName?: string;
   readonly limit: number;
@@ -36,6 +33,8 @@ export interface ActivationChange {
 /**
  * Persistence of platforms (the spec's `IServicePlatformRepository`). Adapters encrypt the
  * configuration on the way in and decrypt it on the way out: callers only see domain objects.
+ * Reads take a `PlatformAccess` and return only rows it allows (authorization enforced again
+ * in the data layer); `getByTenantService` is for trusted internal lookups.
  */
 export abstract class ServicePlatformRepository {
   /** Inserts a new platform; `PlatformAlreadyExistsError` when the tenant already has the service. */
@@ -47,7 +46,7 @@ export abstract class ServicePlatformRepository {
    */
   abstract getById(
     platformId: string,
-    scope: TenantScope,
+    access: PlatformAccess,
     options?: { forUpdate?: boolean },
   ): Promise<ServicePlatform | null>;
 
@@ -64,12 +63,15 @@ export abstract class ServicePlatformRepository {
 
   /**
    * Atomically marks the platform inactive (bumping its version) unless it already is.
-   * Returns the platform as stored afterwards, or null when there is none in scope.
+   * Returns the platform as stored afterwards, or null when `access` shows none.
    */
-  abstract deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null>;
+  abstract deactivate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null>;
 
   /** The mirror of `deactivate`. */
-  abstract activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null>;
+  abstract activate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null>;
 
-  abstract listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage>;
+  abstract listByTenant(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformPage>;
 }

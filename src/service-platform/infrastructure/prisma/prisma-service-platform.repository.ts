@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { accessibleBy } from '@casl/prisma/runtime';
+import { PLATFORM_SUBJECT } from '../../application/authz/platform-ability';
 import { ConfigCipher } from '../../application/ports/config-cipher.port';
 import {
   ServicePlatformRepository,
   type ActivationChange,
   type ListPlatformsCriteria,
   type PlatformPage,
-  type TenantScope,
 } from '../../application/ports/service-platform.repository.port';
+import type { PlatformAccess } from '../../application/authz/platform-access';
 import { PlatformConfiguration } from '../../domain/platform-configuration.value-object';
 import {
   PlatformAlreadyExistsError,
@@ -70,12 +72,14 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
 
   getById(
     platformId: string,
-    scope: TenantScope,
+    access: PlatformAccess,
     options: { forUpdate?: boolean } = {},
   ): Promise<ServicePlatform | null> {
     return this.run(async () => {
       if (options.forUpdate === true) await this.lockRow(platformId);
-      const row = await this.db.servicePlatform.findFirst({ where: scoped(platformId, scope) });
+      const row = await this.db.servicePlatform.findFirst({
+        where: allowed(access, { id: platformId }),
+      });
       return row === null ? null : this.toDomain(row);
     });
   }
@@ -115,24 +119,24 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     });
   }
 
-  deactivate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
-    return this.setActive(platformId, scope, false);
+  deactivate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null> {
+    return this.setActive(platformId, access, false);
   }
 
-  activate(platformId: string, scope: TenantScope): Promise<ActivationChange | null> {
-    return this.setActive(platformId, scope, true);
+  activate(platformId: string, access: PlatformAccess): Promise<ActivationChange | null> {
+    return this.setActive(platformId, access, true);
   }
 
-  listByTenant(criteria: ListPlatformsCriteria): Promise<PlatformPage> {
+  listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
     return this.run(async () => {
       const { after } = criteria;
       const rows = await this.db.servicePlatform.findMany({
-        where: {
-          tenantId: criteria.tenantId,
+        where: allowed(access, {
+          ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
           ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
           ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
           ...(after !== undefined && { id: { gt: after.afterId } }),
-        },
+        }),
         orderBy: { id: 'asc' },
         take: criteria.limit + 1,
       });
@@ -148,11 +152,11 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
   /** One conditional UPDATE: concurrent (de)activations cannot both report a change. */
   private setActive(
     platformId: string,
-    scope: TenantScope,
+    access: PlatformAccess,
     isActive: boolean,
   ): Promise<ActivationChange | null> {
     return this.run(async () => {
-      const where = scoped(platformId, scope);
+      const where = allowed(access, { id: platformId });
       const [changed] = await this.db.servicePlatform.updateManyAndReturn({
         where: { ...where, isActive: !isActive },
         data: { isActive, version: { increment: 1 }, updatedAt: new Date() },
@@ -186,8 +190,21 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
   }
 }
 
-function scoped(platformId: string, scope: TenantScope): Prisma.ServicePlatformWhereInput {
-  return scope.tenantId === null
-    ? { id: platformId }
-    : { id: platformId, tenantId: scope.tenantId };
+/** A condition no row satisfies. */
+const NO_ROW: Prisma.ServicePlatformWhereInput = { id: { in: [] } };
+
+/**
+ * `where` narrowed to the rows `access` allows. CASL turns the ability's rules into a Prisma
+ * condition. Two traps are avoided: `accessibleBy(...).ServicePlatform` is undefined in
+ * @casl/prisma 2 (a `where` of undefined returns every row), hence `.ofType(...)`; and an ability
+ * with no rule for the action yields an empty-rule condition that Prisma 7 treats as "match
+ * everything" (a tenant leak, caught by the integration tests), hence the explicit NO_ROW.
+ */
+function allowed(
+  access: PlatformAccess,
+  where: Prisma.ServicePlatformWhereInput,
+): Prisma.ServicePlatformWhereInput {
+  if (!access.ability.can(access.action, PLATFORM_SUBJECT)) return NO_ROW;
+  const permitted = accessibleBy(access.ability, access.action).ofType(PLATFORM_SUBJECT);
+  return { AND: [permitted, where] };
 }

@@ -6,7 +6,7 @@ import type { ServicePlatform as ServicePlatformRow } from './generated/client';
 /** Row columns that hold the encrypted configuration. */
 export type EncryptedConfigColumns = Pick<
   ServicePlatformRow,
-  'configCiphertext' | 'configIv' | 'configAuthTag' | 'configKeyId'
+  'configCiphertext' | 'configIv' | 'configAuthTag' | 'dataKeyId'
 >;
 
 /** Maps between `service_platforms` rows and domain objects; the cipher runs in the repository. */
@@ -23,7 +23,7 @@ export class ServicePlatformPersistenceMapper {
 
   static encryptedConfigOf(row: EncryptedConfigColumns): EncryptedConfig {
     return {
-      keyId: row.configKeyId,
+      keyId: row.dataKeyId,
       iv: row.configIv,
       authTag: row.configAuthTag,
       ciphertext: row.configCiphertext,
@@ -32,7 +32,7 @@ export class ServicePlatformPersistenceMapper {
 
   static toEncryptedColumns(encrypted: EncryptedConfig): EncryptedConfigColumns {
     return {
-      configKeyId: encrypted.keyId,
+      dataKeyId: encrypted.keyId,
       configIv: toBytes(encrypted.iv),
       configAuthTag: toBytes(encrypted.authTag),
       configCiphertext: toBytes(encrypted.ciphertext),

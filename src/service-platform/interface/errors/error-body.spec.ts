@@ -5,6 +5,8 @@ import {
   InvalidPlatformConfigError,
   PermissionDeniedError,
   PlatformAlreadyExistsError,
+  PlatformInactiveError,
+  UnauthenticatedError,
   PlatformNotFoundError,
   RequestValidationError,
   ServiceUnavailableError,
@@ -23,7 +25,9 @@ describe('toErrorBody', () => {
     PLATFORM_ALREADY_EXISTS: new PlatformAlreadyExistsError('t', 'outlook', true),
     PLATFORM_NOT_FOUND: new PlatformNotFoundError('p'),
     VERSION_CONFLICT: new VersionConflictError('p', 1, 2),
+    UNAUTHENTICATED: new UnauthenticatedError(),
     FORBIDDEN: new PermissionDeniedError('no'),
+    PLATFORM_INACTIVE: new PlatformInactiveError('t', 'outlook'),
     CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('tampered'),
     SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
   };
@@ -49,6 +53,7 @@ describe('toErrorBody', () => {
     expect(toErrorBody(examples.PLATFORM_NOT_FOUND).statusCode).toBe(404);
     expect(toErrorBody(examples.VERSION_CONFLICT).statusCode).toBe(412);
     expect(toErrorBody(examples.FORBIDDEN).statusCode).toBe(403);
+    expect(toErrorBody(examples.UNAUTHENTICATED).statusCode).toBe(401);
     expect(toErrorBody(examples.SERVICE_UNAVAILABLE).statusCode).toBe(503);
   });
 

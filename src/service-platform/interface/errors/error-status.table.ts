@@ -11,7 +11,9 @@ export const ERROR_STATUS: Readonly<Record<PlatformErrorCode, { readonly http: H
   PLATFORM_ALREADY_EXISTS: { http: HttpStatus.CONFLICT },
   PLATFORM_NOT_FOUND: { http: HttpStatus.NOT_FOUND },
   VERSION_CONFLICT: { http: HttpStatus.PRECONDITION_FAILED },
+  UNAUTHENTICATED: { http: HttpStatus.UNAUTHORIZED },
   FORBIDDEN: { http: HttpStatus.FORBIDDEN },
+  PLATFORM_INACTIVE: { http: HttpStatus.CONFLICT },
   CONFIG_DECRYPTION_FAILED: { http: HttpStatus.INTERNAL_SERVER_ERROR },
   SERVICE_UNAVAILABLE: { http: HttpStatus.SERVICE_UNAVAILABLE },
 };

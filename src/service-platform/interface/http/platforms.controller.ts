@@ -11,10 +11,12 @@ import {
   Query,
   Res,
   UseFilters,
+  UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -28,6 +30,7 @@ import {
   ApiPreconditionFailedResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ServicePlatformService } from '../../application/service-platform.service';
 import type {
@@ -37,7 +40,9 @@ import type {
 } from '../../application/service-platform.contracts';
 import type { Actor } from '../../domain/actor';
 import { ServicePlatformHttpExceptionFilter } from '../errors/http-exception.filter';
-import { CurrentActor } from './current-actor.decorator';
+import { PlatformPoliciesGuard } from '../authz/platform-policies.guard';
+import { CurrentActor } from '../authz/request-actor';
+import { RequirePermission } from '../authz/require-permission.decorator';
 import { ListPlatformsQueryDto } from './dto/list-platforms.query.dto';
 import {
   ErrorResponseDto,
@@ -69,13 +74,18 @@ const PLATFORM_ID = {
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input (see `details`)' })
 @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Database unreachable' })
 @ApiInternalServerErrorResponse({ type: ErrorResponseDto })
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'No or invalid bearer token' })
+@ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Your roles do not allow this' })
 @Controller('platforms')
 @UseFilters(ServicePlatformHttpExceptionFilter)
+@UseGuards(PlatformPoliciesGuard)
 @UsePipes(createRequestValidationPipe())
 export class PlatformsController {
   constructor(private readonly platforms: ServicePlatformService) {}
 
   @Post()
+  @RequirePermission('register')
   @ApiOperation({ summary: 'Register a service platform for a tenant' })
   @ApiCreatedResponse({ type: PlatformChangeResponseDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
@@ -92,6 +102,7 @@ export class PlatformsController {
   }
 
   @Get()
+  @RequirePermission('read')
   @ApiOperation({ summary: "List a tenant's platforms (registration order, cursor-paginated)" })
   @ApiOkResponse({ type: ListPlatformsResponseDto })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
@@ -103,6 +114,7 @@ export class PlatformsController {
   }
 
   @Get(':platform_id')
+  @RequirePermission('read')
   @ApiOperation({ summary: 'Get a platform (secrets masked); ETag carries its version' })
   @ApiParam(PLATFORM_ID)
   @ApiOkResponse({ type: PlatformResponseDto })
@@ -118,6 +130,7 @@ export class PlatformsController {
   }
 
   @Put(':platform_id')
+  @RequirePermission('update')
   @ApiOperation({
     summary: 'Update a platform configuration (partial; omitted fields keep their values)',
   })
@@ -151,6 +164,7 @@ export class PlatformsController {
   }
 
   @Post(':platform_id/deactivate')
+  @RequirePermission('deactivate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Deactivate a platform (idempotent); it keeps its slot' })
   @ApiParam(PLATFORM_ID)
@@ -164,6 +178,7 @@ export class PlatformsController {
   }
 
   @Post(':platform_id/activate')
+  @RequirePermission('activate')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Activate a deactivated platform (idempotent)' })
   @ApiParam(PLATFORM_ID)

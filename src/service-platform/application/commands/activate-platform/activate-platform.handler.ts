@@ -5,7 +5,7 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
 } from '../../ports/service-platform.repository.port';
-import { scopeOf } from '../../tenant-scope';
+import { accessFor } from '../../authz/platform-access';
 import { ActivatePlatformCommand } from './activate-platform.command';
 
 /** Brings a deactivated platform back into integration flows. */
@@ -15,7 +15,7 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
 
   async execute(command: ActivatePlatformCommand): Promise<ActivationChange> {
     const platformId = assertUuid(command.platformId, 'platform_id');
-    const change = await this.platforms.activate(platformId, scopeOf(command.actor));
+    const change = await this.platforms.activate(platformId, accessFor(command.actor, 'activate'));
     if (change === null) throw new PlatformNotFoundError(platformId);
     return change;
   }

@@ -5,7 +5,7 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
 } from '../../ports/service-platform.repository.port';
-import { scopeOf } from '../../tenant-scope';
+import { accessFor } from '../../authz/platform-access';
 import { DeactivatePlatformCommand } from './deactivate-platform.command';
 
 /** Inactive platforms keep their (tenant, service) slot but never reach integration flows. */
@@ -15,8 +15,11 @@ export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlat
 
   async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
     const platformId = assertUuid(command.platformId, 'platform_id');
-    // Scoped to the actor's tenant: another tenant's platform is not found, so not writable.
-    const change = await this.platforms.deactivate(platformId, scopeOf(command.actor));
+    // Only platforms the actor may deactivate are found: another tenant's answers not found.
+    const change = await this.platforms.deactivate(
+      platformId,
+      accessFor(command.actor, 'deactivate'),
+    );
     if (change === null) throw new PlatformNotFoundError(platformId);
     return change;
   }

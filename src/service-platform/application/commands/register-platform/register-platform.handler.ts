@@ -4,7 +4,7 @@ import { PlatformConfiguration } from '../../../domain/platform-configuration.va
 import { PlatformAlreadyExistsError } from '../../../domain/platform.errors';
 import { ServicePlatform } from '../../../domain/service-platform.entity';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
-import { assertTenantAccess } from '../../tenant-scope';
+import { assertAllowed } from '../../authz/platform-access';
 import { RegisterPlatformCommand } from './register-platform.command';
 
 @CommandHandler(RegisterPlatformCommand)
@@ -14,7 +14,8 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
     const tenantId = assertUuid(command.tenantId, 'tenant_id');
     const serviceName = assertServiceName(command.serviceName);
-    assertTenantAccess(command.actor, tenantId);
+    // The tenant is named by the request: only an actor allowed to register there may.
+    assertAllowed(command.actor, 'register', { tenantId, isActive: true });
     const config = PlatformConfiguration.create(command.config);
 
     const platform = ServicePlatform.register({

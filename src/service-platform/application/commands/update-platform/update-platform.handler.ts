@@ -8,7 +8,7 @@ import {
 import type { ServicePlatform } from '../../../domain/service-platform.entity';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
-import { scopeOf } from '../../tenant-scope';
+import { accessFor } from '../../authz/platform-access';
 import { UpdatePlatformCommand } from './update-platform.command';
 
 @CommandHandler(UpdatePlatformCommand)
@@ -33,7 +33,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
     // The row stays locked from the read to the write: concurrent updates take turns and none
     // is lost; only a client-given stale version is refused.
     return this.unitOfWork.run(async () => {
-      const current = await this.platforms.getById(platformId, scopeOf(command.actor), {
+      const current = await this.platforms.getById(platformId, accessFor(command.actor, 'update'), {
         forUpdate: true,
       });
       if (current === null) throw new PlatformNotFoundError(platformId);

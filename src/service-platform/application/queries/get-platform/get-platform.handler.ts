@@ -3,7 +3,7 @@ import { assertUuid } from '../../../domain/identifiers';
 import { PlatformNotFoundError } from '../../../domain/platform.errors';
 import type { ServicePlatform } from '../../../domain/service-platform.entity';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
-import { scopeOf } from '../../tenant-scope';
+import { accessFor } from '../../authz/platform-access';
 import { GetPlatformQuery } from './get-platform.query';
 
 @QueryHandler(GetPlatformQuery)
@@ -12,7 +12,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
 
   async execute(query: GetPlatformQuery): Promise<ServicePlatform> {
     const platformId = assertUuid(query.platformId, 'platform_id');
-    const platform = await this.platforms.getById(platformId, scopeOf(query.actor));
+    const platform = await this.platforms.getById(platformId, accessFor(query.actor, 'read'));
     if (platform === null) throw new PlatformNotFoundError(platformId);
     return platform;
   }

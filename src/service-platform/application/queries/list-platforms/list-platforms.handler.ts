@@ -2,7 +2,8 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { assertServiceName, assertUuid } from '../../../domain/identifiers';
 import { RequestValidationError } from '../../../domain/platform.errors';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
-import { assertTenantAccess } from '../../tenant-scope';
+import { Role } from '../../authz/platform-ability';
+import { accessFor, assertAllowed } from '../../authz/platform-access';
 import { ListPlatformsQuery, type ListPlatformsResult } from './list-platforms.query';
 import { decodeCursor, encodeCursor } from './platform-cursor.codec';
 
@@ -14,14 +15,19 @@ export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
 
   async execute(query: ListPlatformsQuery): Promise<ListPlatformsResult> {
     const { actor, filter } = query;
-    const requestedTenant = filter.tenantId ?? actor.tenantId;
-    if (requestedTenant === null || requestedTenant === undefined) {
+    // The tenant comes from the caller's token unless a platform admin names one (or none:
+    // then every tenant). Naming a tenant the caller may not read is refused (403).
+    const requestedTenant = filter.tenantId ?? actor.tenantId ?? undefined;
+    if (requestedTenant === undefined && !actor.roles.includes(Role.PlatformAdmin)) {
       throw new RequestValidationError('tenant_id is required', [
         { field: 'tenant_id', message: 'is required' },
       ]);
     }
-    const tenantId = assertUuid(requestedTenant, 'tenant_id');
-    assertTenantAccess(actor, tenantId);
+    const tenantId =
+      requestedTenant === undefined ? undefined : assertUuid(requestedTenant, 'tenant_id');
+    const access = accessFor(actor, 'read');
+    if (tenantId !== undefined)
+      assertAllowed(actor, 'read', { tenantId, isActive: true }, access.ability);
 
     const limit = filter.limit ?? LIST_LIMIT.default;
     if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT.max) {
@@ -30,15 +36,18 @@ export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
       ]);
     }
 
-    const page = await this.platforms.listByTenant({
-      tenantId,
-      limit,
-      ...(filter.isActive !== undefined && { isActive: filter.isActive }),
-      ...(filter.serviceName !== undefined && {
-        serviceName: assertServiceName(filter.serviceName),
-      }),
-      ...(filter.cursor !== undefined && { after: decodeCursor(filter.cursor) }),
-    });
+    const page = await this.platforms.listByTenant(
+      {
+        ...(tenantId !== undefined && { tenantId }),
+        limit,
+        ...(filter.isActive !== undefined && { isActive: filter.isActive }),
+        ...(filter.serviceName !== undefined && {
+          serviceName: assertServiceName(filter.serviceName),
+        }),
+        ...(filter.cursor !== undefined && { after: decodeCursor(filter.cursor) }),
+      },
+      access,
+    );
     return {
       platforms: page.items,
       nextCursor: page.next === null ? null : encodeCursor(page.next),

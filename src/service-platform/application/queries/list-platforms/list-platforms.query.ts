@@ -3,7 +3,7 @@ import type { Actor } from '../../../domain/actor';
 import type { ServicePlatform } from '../../../domain/service-platform.entity';
 
 export interface ListPlatformsFilter {
-  /** Defaults to the actor's tenant; required when the actor has none. */
+  /** Defaults to the actor's tenant; a platform admin may leave it out to list every tenant. */
   readonly tenantId?: string;
   readonly isActive?: boolean;
   readonly serviceName?: string;

@@ -1,0 +1,68 @@
+import { AbilityBuilder, subject, type Ability } from '@casl/ability';
+import { createPrismaAbility, type Model, type PrismaQueryOf } from '@casl/prisma/runtime';
+import type { Actor } from '../../domain/actor';
+
+/** The roles of the contract ("Authentication and roles"). */
+export const Role = {
+  PlatformAdmin: 'platform-admin',
+  TenantAdmin: 'tenant-admin',
+  TenantViewer: 'tenant-viewer',
+  Integration: 'integration',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** What can be done to platforms; `manage` is every action. */
+export type PlatformAction =
+  'manage' | 'register' | 'read' | 'update' | 'deactivate' | 'activate' | 'resolve';
+
+export const PLATFORM_SUBJECT = 'ServicePlatform';
+
+/** The fields authorization rules look at (the same names in the domain and in storage). */
+export interface PlatformRecord {
+  readonly tenantId: string;
+  readonly isActive: boolean;
+}
+
+/**
+ * Rule conditions are Prisma `WhereInput`s over `PlatformRecord` fields, so that one ability
+ * answers both "may this actor act on this platform?" in memory and "which rows may it see?" in
+ * the database (`accessibleBy(...).ofType('ServicePlatform')` in the Prisma adapter).
+ */
+type PlatformTypeMap = {
+  model: {
+    ServicePlatform: {
+      operations: { findFirst: { args: { where?: { tenantId?: string; isActive?: boolean } } } };
+    };
+  };
+};
+type PlatformSubject = typeof PLATFORM_SUBJECT | Model<PlatformRecord, typeof PLATFORM_SUBJECT>;
+type PlatformQuery = PrismaQueryOf<PlatformTypeMap, Model<PlatformRecord, typeof PLATFORM_SUBJECT>>;
+
+export type PlatformAbility = Ability<[PlatformAction, PlatformSubject | 'all'], PlatformQuery>;
+
+/** A record as a CASL subject, for instance-level checks. */
+export function platformSubject(record: PlatformRecord): Model<PlatformRecord, 'ServicePlatform'> {
+  return subject(PLATFORM_SUBJECT, { tenantId: record.tenantId, isActive: record.isActive });
+}
+
+/**
+ * The one place that says what each role may do. Tenant-bound roles only ever get rules
+ * conditioned on the actor's own tenant; an actor with no tenant gets none of them.
+ */
+export function abilityFor(actor: Actor): PlatformAbility {
+  const { can, build } = new AbilityBuilder<PlatformAbility>(createPrismaAbility);
+  const roles = new Set(actor.roles);
+  const tenantId = actor.tenantId;
+
+  if (roles.has(Role.PlatformAdmin)) can('manage', 'all');
+  if (tenantId !== null) {
+    if (roles.has(Role.TenantAdmin)) {
+      can(['register', 'read', 'update', 'deactivate', 'activate'], PLATFORM_SUBJECT, { tenantId });
+    }
+    if (roles.has(Role.TenantViewer)) can('read', PLATFORM_SUBJECT, { tenantId });
+    if (roles.has(Role.Integration)) {
+      can('resolve', PLATFORM_SUBJECT, { tenantId, isActive: true });
+    }
+  }
+  return build();
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { newTimeOrderedId } from '../../domain/identifiers';
+import { ConfigDecryptionError } from '../../domain/platform.errors';
+import { DataKeyStore, type DataKey } from '../crypto/data-key.store';
+import { DataKeyUnwrapError, DataKeyWrapper } from '../crypto/data-key-wrapper';
+import type { TenantDataKey as TenantDataKeyRow } from './generated/client';
+import { PrismaTransactionHost } from './prisma-transaction.host';
+
+const DATA_KEY_BYTES = 32;
+/** Unwrapped keys kept in memory (data keys never change material; only their wrapping does). */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Tenant data keys in `tenant_data_keys`. Queries go through the surrounding transaction when
+ * there is one (never a second connection from inside a transaction, which could exhaust the
+ * pool); a key created in a transaction that rolls back is simply never referenced.
+ */
+@Injectable()
+export class PrismaDataKeyStore extends DataKeyStore {
+  private readonly unwrapped = new Map<string, DataKey>();
+
+  constructor(
+    private readonly transactions: PrismaTransactionHost,
+    private readonly wrapper: DataKeyWrapper,
+  ) {
+    super();
+  }
+
+  async currentKey(tenantId: string): Promise<DataKey> {
+    const newest = await this.transactions.client.tenantDataKey.findFirst({
+      where: { tenantId },
+      orderBy: { id: 'desc' },
+    });
+    return newest === null ? this.createKey(tenantId) : this.open(newest);
+  }
+
+  async keyById(tenantId: string, dataKeyId: string): Promise<DataKey> {
+    const cached = this.unwrapped.get(dataKeyId);
+    if (cached !== undefined && cached.tenantId === tenantId) return cached;
+    const row = await this.transactions.client.tenantDataKey.findUnique({
+      where: { id: dataKeyId },
+    });
+    if (row === null || row.tenantId !== tenantId) {
+      throw new ConfigDecryptionError(`data key ${dataKeyId} is not a key of tenant ${tenantId}`);
+    }
+    return this.open(row);
+  }
+
+  private async createKey(tenantId: string): Promise<DataKey> {
+    const key: DataKey = {
+      id: newTimeOrderedId(),
+      tenantId,
+      material: randomBytes(DATA_KEY_BYTES),
+    };
+    const wrapped = this.wrapper.wrap(tenantId, key.id, key.material);
+    await this.transactions.client.tenantDataKey.create({
+      data: {
+        id: key.id,
+        tenantId,
+        wrappedKey: new Uint8Array(wrapped.ciphertext),
+        wrapIv: new Uint8Array(wrapped.iv),
+        wrapAuthTag: new Uint8Array(wrapped.authTag),
+        masterKeyId: wrapped.masterKeyId,
+      },
+    });
+    return this.remember(key);
+  }
+
+  private open(row: TenantDataKeyRow): DataKey {
+    const cached = this.unwrapped.get(row.id);
+    if (cached !== undefined && cached.tenantId === row.tenantId) return cached;
+    try {
+      const material = this.wrapper.unwrap(row.tenantId, row.id, {
+        masterKeyId: row.masterKeyId,
+        iv: row.wrapIv,
+        authTag: row.wrapAuthTag,
+        ciphertext: row.wrappedKey,
+      });
+      return this.remember({ id: row.id, tenantId: row.tenantId, material });
+    } catch (error) {
+      if (error instanceof DataKeyUnwrapError) throw new ConfigDecryptionError(error.message);
+      throw error;
+    }
+  }
+
+  private remember(key: DataKey): DataKey {
+    if (this.unwrapped.size >= CACHE_LIMIT) {
+      const oldest = this.unwrapped.keys().next();
+      if (oldest.done !== true) this.unwrapped.delete(oldest.value);
+    }
+    this.unwrapped.set(key.id, key);
+    return key;
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { EncryptionHealth } from '../../application/ports/encryption-health.port';
+import { DataKeyWrapper } from '../crypto/data-key-wrapper';
+import type { TenantDataKey } from './generated/client';
+import { PrismaService } from './prisma.service';
+
+/**
+ * Fail closed: proves that the key ring opens the data already stored, by unwrapping one data key
+ * per master key id in use. A missing or wrong master key makes the service not ready, with a
+ * message naming the key id, instead of failing request by request.
+ */
+@Injectable()
+export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ServicePlatformKeyRing');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly wrapper: DataKeyWrapper,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.check();
+    } catch (error) {
+      // Not fatal here (the database may be down at start): readiness keeps reporting it.
+      this.logger.error(`Key ring canary failed: ${(error as Error).message}`);
+    }
+  }
+
+  async check(): Promise<void> {
+    for (const sample of await this.samplePerMasterKey()) {
+      this.wrapper.unwrap(sample.tenantId, sample.id, {
+        masterKeyId: sample.masterKeyId,
+        iv: sample.wrapIv,
+        authTag: sample.wrapAuthTag,
+        ciphertext: sample.wrappedKey,
+      });
+    }
+  }
+
+  /** One stored data key per master key id in use. */
+  private async samplePerMasterKey(): Promise<TenantDataKey[]> {
+    try {
+      const inUse = await this.prisma.tenantDataKey.groupBy({ by: ['masterKeyId'] });
+      const samples = await Promise.all(
+        inUse.map(({ masterKeyId }) =>
+          this.prisma.tenantDataKey.findFirst({ where: { masterKeyId } }),
+        ),
+      );
+      return samples.filter((sample) => sample !== null);
+    } catch {
+      // The driver's message names hosts; the database's own health check reports the outage.
+      throw new Error('not checked: the database did not answer');
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { Reflector } from '@nestjs/core';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import type { ExecutionContext, Type } from '@nestjs/common';
+import { ServicePlatformModule } from '../../../src/service-platform';
+import { PlatformPoliciesGuard } from '../../../src/service-platform/interface/authz/platform-policies.guard';
+import { REQUIRED_PERMISSION } from '../../../src/service-platform/interface/authz/require-permission.decorator';
+import {
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from '../../../src/service-platform/domain/platform.errors';
+
+/** Every route handler of every controller the module mounts. */
+function routes(): { controller: Type; name: string; handler: (...args: unknown[]) => unknown }[] {
+  const controllers = (Reflect.getMetadata('controllers', ServicePlatformModule) ?? []) as Type[];
+  return controllers.flatMap((controller) => {
+    const prototype = controller.prototype as Record<string, unknown>;
+    return Object.getOwnPropertyNames(prototype)
+      .filter((name) => name !== 'constructor')
+      .map((name) => ({
+        controller,
+        name,
+        handler: prototype[name] as (...a: unknown[]) => unknown,
+      }))
+      .filter(({ handler }) => Reflect.getMetadata(METHOD_METADATA, handler) !== undefined);
+  });
+}
+
+function contextFor(handler: (...args: unknown[]) => unknown, user: unknown): ExecutionContext {
+  return {
+    getType: () => 'http',
+    getHandler: () => handler,
+    getClass: () => Object,
+    switchToHttp: () => ({ getRequest: () => ({ user }) }),
+  } as unknown as ExecutionContext;
+}
+
+describe('route policies', () => {
+  it('finds the routes of the module', () => {
+    expect(routes().length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(routes().map((r) => [`${r.controller.name}.${r.name}`, r]))(
+    '%s declares the permission it needs',
+    (_name, route) => {
+      expect(Reflect.getMetadata(PATH_METADATA, route.handler)).toBeDefined();
+      expect(Reflect.getMetadata(REQUIRED_PERMISSION, route.handler)).toEqual(expect.any(String));
+    },
+  );
+
+  describe('PlatformPoliciesGuard', () => {
+    const guard = new PlatformPoliciesGuard(new Reflector());
+    const [register] = routes().filter((r) => r.name === 'register');
+    const handler = (register as { handler: (...args: unknown[]) => unknown }).handler;
+    const tenant = '0b5e5bd6-6c43-4c0b-9d1e-1c1f3f9a2b10';
+
+    it('refuses a request without an authenticated user (401)', () => {
+      expect(() => guard.canActivate(contextFor(handler, undefined))).toThrow(UnauthenticatedError);
+    });
+
+    it("refuses a role that never allows the route's action (403)", () => {
+      const viewer = { sub: 'v', tenant_id: tenant, roles: ['tenant-viewer'] };
+      expect(() => guard.canActivate(contextFor(handler, viewer))).toThrow(PermissionDeniedError);
+    });
+
+    it('lets a role that may act through (tenant checks follow in the handlers)', () => {
+      const admin = { sub: 'a', tenant_id: tenant, roles: ['tenant-admin'] };
+      expect(guard.canActivate(contextFor(handler, admin))).toBe(true);
+    });
+
+    it('closes a route that declares no permission', () => {
+      const undeclared = function undeclared(): void {};
+      const admin = { sub: 'a', roles: ['platform-admin'] };
+      expect(() => guard.canActivate(contextFor(undeclared, admin))).toThrow(
+        /declares no permission/,
+      );
+    });
+  });
+});
