@@ -2,13 +2,15 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth';
 import { validateEnvironment, type Environment } from './config/environment';
 import { loggerOptions } from './config/logger.options';
 import { HealthController } from './health/health.controller';
 import { ServicePlatformModule } from './service-platform';
 
 /**
- * The demo host app: configuration, logging and health around the Service Platform module.
+ * The demo host app: configuration, logging, authentication (bearer JWT → `request.user`),
+ * per-tenant rate limiting and health around the Service Platform module.
  * `forRoot()` reads and validates the environment when it is called (not when this file is
  * imported), so each app built in one process sees the environment of its own start-up.
  */
@@ -27,9 +29,14 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) =>
-            loggerOptions(config.get('LOG_LEVEL', { infer: true })),
+            loggerOptions(
+              config.get('LOG_LEVEL', { infer: true }),
+              config.get('LOG_FILE', { infer: true }),
+            ),
         }),
         TerminusModule,
+        // Before the module: its global guards (JWT, then rate limit) run first.
+        AuthModule.forRoot(),
         ServicePlatformModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) => ({

@@ -2,9 +2,12 @@ import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NotFoundException, type INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import type { Environment } from './config/environment';
+import { applySecurityHeaders, corsOptions } from './config/http-security';
 import { ServicePlatformHttpExceptionFilter, toErrorBody } from './service-platform';
 
 export type HttpPlatform = 'fastify' | 'express';
@@ -14,18 +17,13 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * Builds the demo host app on Fastify (the default) or Express, configured identically:
- * `/api/v1` prefix, 64 KiB body limit, the contract's error body everywhere, Swagger at
- * `/api/docs`. Returned initialised; `main.ts` and the end-to-end tests both use it.
+ * security headers, CORS only for `CORS_ORIGINS`, `/api/v1` prefix, 64 KiB body limit, the
+ * contract's error body everywhere, Swagger at `/api/docs`; bearer JWT authentication and the
+ * per-tenant rate limit are global guards (`AuthModule`). Returned initialised; `main.ts` and
+ * the end-to-end tests both use it.
  */
 export async function createApp(platform: HttpPlatform = 'fastify'): Promise<INestApplication> {
-  const app =
-    platform === 'fastify'
-      ? await NestFactory.create<NestFastifyApplication>(
-          AppModule.forRoot(),
-          new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-          { bufferLogs: true, abortOnError: false },
-        )
-      : await createExpressApp();
+  const app = platform === 'fastify' ? await createFastifyApp() : await createExpressApp();
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
@@ -49,17 +47,39 @@ function answerUnknownRoutes(app: NestExpressApplication): void {
   });
 }
 
+async function createFastifyApp(): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { bufferLogs: true, abortOnError: false },
+  );
+  // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
+  await applySecurityHeaders(app, 'fastify');
+  enableConfiguredCors(app);
+  return app;
+}
+
 async function createExpressApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
   });
+  // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
+  await applySecurityHeaders(app, 'express');
+  enableConfiguredCors(app);
   // Refuse prototype-poisoning keys while parsing, as Fastify's secure-json-parse does.
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, reviver: refusePrototypeKeys });
   // Express would add its own weak ETag to every answer; ours carry the platform version.
   app.set('etag', false);
   return app;
+}
+
+/** CORS only for the origins of CORS_ORIGINS; without it, no CORS headers at all. */
+function enableConfiguredCors(app: INestApplication): void {
+  const config = app.get(ConfigService<Environment, true>);
+  const options = corsOptions(config.get('CORS_ORIGINS', { infer: true }));
+  if (options !== undefined) app.enableCors(options);
 }
 
 function refusePrototypeKeys(key: string, value: unknown): unknown {
@@ -82,7 +102,16 @@ function setUpSwagger(app: INestApplication): void {
         '{statusCode, error, code, message, details}.',
     )
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // Every operation needs the bearer token (global requirement) except the health probes.
+  for (const [path, operations] of Object.entries(document.paths)) {
+    if (!path.startsWith('/health/')) continue;
+    for (const operation of Object.values(operations as Record<string, { security?: unknown }>)) {
+      if (typeof operation === 'object' && operation !== null) operation.security = [];
+    }
+  }
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -5,9 +5,11 @@ import { loadOrCreateDevEncryptionKey } from './dev-encryption-key';
 import { validateEnvironment } from './environment';
 
 const key = Buffer.alloc(32, 5).toString('base64');
+const jwtSecret = 'j'.repeat(32);
 const base = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app',
   ENCRYPTION_KEYS: `k1:${key}`,
+  AUTH_JWT_SECRET: jwtSecret,
 };
 
 describe('validateEnvironment', () => {
@@ -19,6 +21,9 @@ describe('validateEnvironment', () => {
       DATABASE_POOL_SIZE: 10,
       DATABASE_QUERY_TIMEOUT_MS: 10000,
       ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
+      AUTH_JWT_SECRET: jwtSecret,
+      CORS_ORIGINS: [],
+      RATE_LIMIT_PER_MINUTE: 600,
       LOG_LEVEL: 'info',
     });
   });
@@ -48,11 +53,12 @@ describe('validateEnvironment', () => {
         LOG_LEVEL: 'loud',
         DATABASE_URL: 'mysql://x',
         ENCRYPTION_KEYS: `k1:${key}`,
+        AUTH_JWT_SECRET: jwtSecret,
       }),
     ).toThrow(/PORT must be[\s\S]*DATABASE_URL must be[\s\S]*LOG_LEVEL must be/);
-    expect(() => validateEnvironment({ ENCRYPTION_KEYS: `k1:${key}` })).toThrow(
-      /DATABASE_URL is required/,
-    );
+    expect(() =>
+      validateEnvironment({ ENCRYPTION_KEYS: `k1:${key}`, AUTH_JWT_SECRET: jwtSecret }),
+    ).toThrow(/DATABASE_URL is required/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { InvalidKeyRingError, KeyRing } from '../service-platform';
 import { DEV_KEY_FILE, loadOrCreateDevEncryptionKey } from './dev-encryption-key';
+import { DEV_JWT_SECRET_FILE, loadOrCreateDevJwtSecret } from './dev-jwt-secret';
 
 /** The demo host app's settings, validated once at start-up (contract: "Running the demo host app"). */
 export interface Environment {
@@ -9,8 +10,19 @@ export interface Environment {
   DATABASE_POOL_SIZE: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
   ENCRYPTION_KEYS: string;
+  /** HS256 secret of the bearer tokens (a generated development secret outside production). */
+  AUTH_JWT_SECRET: string;
+  /** Origins allowed by CORS; empty = CORS off (no CORS headers at all). */
+  CORS_ORIGINS: string[];
+  /** Requests per rolling minute per tenant (else per actor, else per address). */
+  RATE_LIMIT_PER_MINUTE: number;
   LOG_LEVEL: string;
+  /** Append logs to this file instead of stdout (unset: stdout). */
+  LOG_FILE: string | undefined;
 }
+
+/** Shortest AUTH_JWT_SECRET accepted in production (HS256 wants at least 256 bits). */
+export const MIN_JWT_SECRET_LENGTH = 32;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -73,6 +85,36 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     }
   }
 
+  let jwtSecret = text('AUTH_JWT_SECRET');
+  if (jwtSecret === undefined) {
+    if (production) {
+      problems.push(
+        `AUTH_JWT_SECRET is required in production: at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. "$(openssl rand -base64 48)")`,
+      );
+    } else {
+      jwtSecret = loadOrCreateDevJwtSecret();
+      process.emitWarning(
+        `AUTH_JWT_SECRET is not set: using the DEVELOPMENT secret in ${DEV_JWT_SECRET_FILE}. ` +
+          'Anyone who can read it can mint tokens; set AUTH_JWT_SECRET (and NODE_ENV=production) in production.',
+        { code: 'SERVICE_PLATFORM_DEV_JWT_SECRET' },
+      );
+    }
+  } else if (production && jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+    problems.push(
+      `AUTH_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters in production (e.g. "$(openssl rand -base64 48)")`,
+    );
+  }
+
+  const corsOrigins = parseOrigins(text('CORS_ORIGINS'), problems);
+
+  const rateLimit = integer(
+    text('RATE_LIMIT_PER_MINUTE') ?? '600',
+    'RATE_LIMIT_PER_MINUTE',
+    1,
+    1_000_000,
+    problems,
+  );
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -87,7 +129,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     DATABASE_POOL_SIZE: poolSize,
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
     ENCRYPTION_KEYS: encryptionKeys as string,
+    AUTH_JWT_SECRET: jwtSecret as string,
+    CORS_ORIGINS: corsOrigins,
+    RATE_LIMIT_PER_MINUTE: rateLimit,
     LOG_LEVEL: logLevel,
+    LOG_FILE: text('LOG_FILE'),
   };
 }
 
@@ -103,4 +149,34 @@ function integer(
     problems.push(`${name} must be an integer from ${min} to ${max}`);
   }
   return parsed;
+}
+
+/** `https://app.example.com,http://localhost:5173` → exact origins (scheme, host, optional port). */
+function parseOrigins(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      problems.push(
+        `CORS_ORIGINS must list origins like https://app.example.com (scheme://host[:port], no path, no wildcard); '${origin}' is not one`,
+      );
+    }
+  }
+  return [...new Set(origins)];
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.origin === value &&
+      /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname)
+    );
+  } catch {
+    return false;
+  }
 }

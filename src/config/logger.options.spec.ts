@@ -43,6 +43,35 @@ describe('logger options', () => {
     expect(output).toContain('[REDACTED]');
   });
 
+  it('redacts bearer tokens and secrets logged by hand', () => {
+    const { logger, lines } = capture();
+    logger.warn(
+      {
+        headers: { authorization: 'Bearer hand.logged.jwt' },
+        call: { metadata: { authorization: 'Bearer grpc.metadata.jwt' } },
+        upstream: { authorization: 'Bearer upstream.jwt', 'proxy-authorization': 'x' },
+        env: { AUTH_JWT_SECRET: 'jwt-secret-value', ENCRYPTION_KEYS: 'k1:key-material' },
+        oidc: { id_token: 'id-token-value', api_key: 'api-key-value', private_key: 'pk-value' },
+        req: { headers: { 'proxy-authorization': 'Basic proxy-secret' } },
+      },
+      'by hand',
+    );
+    const output = lines();
+    for (const secret of [
+      'hand.logged.jwt',
+      'grpc.metadata.jwt',
+      'upstream.jwt',
+      'jwt-secret-value',
+      'key-material',
+      'id-token-value',
+      'api-key-value',
+      'pk-value',
+      'proxy-secret',
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+
   it('logs a request as id, method and url only (never headers or body)', () => {
     const serialize = (loggerOptions('info').pinoHttp as pino.LoggerOptions).serializers?.req;
     expect(

@@ -7,14 +7,18 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../auth';
 import { ServicePlatformReadiness } from '../service-platform';
 
 interface StatusWriter {
   status(code: number): unknown;
 }
 
-/** Liveness and readiness probes; they need no token. */
+/** Liveness and readiness probes: they need no token and are not rate limited. */
 @ApiTags('health')
+@Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

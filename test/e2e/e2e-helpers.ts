@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { HttpPlatform } from '../../src/bootstrap';
+import { platformAdminToken, tokenFor, type TokenRequest } from '../support/auth';
 import { canarySecret, registerBody } from '../support/fixtures';
 import { startTestApp } from '../support/test-app';
 
@@ -39,8 +40,27 @@ export async function startListeningApp(
   return app;
 }
 
-export function http(app: INestApplication): ReturnType<typeof request> {
-  return request(app.getHttpServer());
+export interface HttpOptions {
+  /** The bearer token to send; `null` sends no `Authorization` header. */
+  token?: string | null;
+  /** Sends a token made for these claims instead (see `tokenFor`). */
+  as?: TokenRequest;
+}
+
+/**
+ * A supertest client of the app. Every request carries a platform-admin bearer token unless
+ * `options` says otherwise: `http(app, { token: null })` (none), `http(app, { token })`,
+ * `http(app, { as: { tenantId, roles: ['tenant-viewer'] } })`.
+ */
+export function http(app: INestApplication, options: HttpOptions = {}): ReturnType<typeof request> {
+  const token =
+    options.as !== undefined
+      ? tokenFor(options.as)
+      : options.token === undefined
+        ? platformAdminToken()
+        : options.token;
+  const agent = request.agent(app.getHttpServer());
+  return token === null ? agent : agent.set('Authorization', `Bearer ${token}`);
 }
 
 /** `PlatformResponse` as the API sends it. */

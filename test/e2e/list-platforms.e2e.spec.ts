@@ -225,10 +225,31 @@ describe.each(PLATFORMS)('GET /api/v1/platforms (%s)', (platform) => {
     expect(fieldsOf(error)).toEqual(['cursor']);
   });
 
-  it('tenant_id missing: 400 VALIDATION_FAILED', async () => {
-    const res = await http(app).get(API);
-    const error = expectErrorBody(res, 400, 'VALIDATION_FAILED');
-    expect(fieldsOf(error)).toEqual(['tenant_id']);
+  it('tenant_id missing: a platform admin lists every tenant', async () => {
+    const [a, b] = [newTenantId(), newTenantId()];
+    await registerPlatform(app, a);
+    await registerPlatform(app, b);
+    const tenants = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const res = await http(app)
+        .get(API)
+        .query({ limit: 200, ...(cursor !== null && { cursor }) });
+      expect(res.status).toBe(200);
+      const body = res.body as ListJson;
+      for (const platform of body.platforms) tenants.add(platform.tenant_id);
+      cursor = body.next_cursor;
+    } while (cursor !== null);
+    expect(tenants.has(a) && tenants.has(b)).toBe(true);
+  });
+
+  it("tenant_id missing: a tenant's caller lists its own tenant", async () => {
+    const tenant = newTenantId();
+    await registerPlatform(app, tenant);
+    await registerPlatform(app, newTenantId());
+    const res = await http(app, { as: { tenantId: tenant, roles: ['tenant-viewer'] } }).get(API);
+    expect(res.status).toBe(200);
+    expect((res.body as ListJson).platforms.map((p) => p.tenant_id)).toEqual([tenant]);
   });
 
   it('tenant_id not a UUID: 400 VALIDATION_FAILED', async () => {

@@ -102,8 +102,8 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
       'config_auth_tag',
       'config_ciphertext',
       'config_iv',
-      'config_key_id',
       'created_at',
+      'data_key_id',
       'id',
       'is_active',
       'service_name',
@@ -118,7 +118,14 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
       expect(text).not.toContain(Buffer.from(plaintext).toString('hex'));
     }
 
-    expect(row.config_key_id).toBe('test-2');
+    // Envelope encryption: the row names its tenant data key, wrapped by the primary master key.
+    const key = await db.query(
+      'SELECT tenant_id, master_key_id, wrapped_key FROM tenant_data_keys WHERE id = $1',
+      [row.data_key_id],
+    );
+    expect(key.rows[0].tenant_id).toBe(tenant);
+    expect(key.rows[0].master_key_id).toBe('test-2');
+    expect((key.rows[0].wrapped_key as Buffer).length).toBe(32);
     expect(row.config_iv).toBeInstanceOf(Buffer);
     expect((row.config_iv as Buffer).length).toBe(12);
     expect((row.config_auth_tag as Buffer).length).toBe(16);
@@ -156,7 +163,7 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
 
     const after = await rowOf(created.id);
     expect(after.version).toBe(2);
-    expect(after.config_key_id).toBe('test-2');
+    expect(after.data_key_id).toBe(before.data_key_id);
     expect((after.config_iv as Buffer).equals(before.config_iv as Buffer)).toBe(false);
     expect((after.config_ciphertext as Buffer).equals(before.config_ciphertext as Buffer)).toBe(
       false,
@@ -168,11 +175,12 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     const secretA = canarySecret('row-a');
     const a = await register(newTenantId(), 'client-a', secretA);
     const b = await register(newTenantId(), 'client-b', canarySecret('row-b'));
-    // Copy A's encrypted configuration onto B: the AAD binds it to A's tenant, service and id.
+    // Copy A's encrypted configuration (and data key id) onto B: B's tenant has no such key, and
+    // the AAD binds the ciphertext to A's tenant, service and id anyway.
     await db.query(
       `UPDATE service_platforms AS b
           SET config_ciphertext = a.config_ciphertext, config_iv = a.config_iv,
-              config_auth_tag = a.config_auth_tag, config_key_id = a.config_key_id
+              config_auth_tag = a.config_auth_tag, data_key_id = a.data_key_id
          FROM service_platforms AS a
         WHERE a.id = $1 AND b.id = $2`,
       [a.id, b.id],

@@ -1,0 +1,66 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Environment } from '../config/environment';
+import {
+  JWT_ALGORITHMS,
+  JWT_AUTH_OPTIONS,
+  JwtAuthGuard,
+  type JwtAuthOptions,
+} from './jwt-auth.guard';
+import { RATE_LIMIT_WINDOW_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
+
+/**
+ * Authentication and rate limiting of the demo host app, as two global guards that run in
+ * this order: `JwtAuthGuard` (sets `request.user`), then `TenantThrottlerGuard` (counts the
+ * request against `request.user`'s tenant). Needs the global `ConfigModule`.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        JwtModule.registerAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => ({
+            secret: config.get('AUTH_JWT_SECRET', { infer: true }),
+            signOptions: { algorithm: 'HS256' },
+            verifyOptions: { algorithms: [...JWT_ALGORITHMS] },
+          }),
+        }),
+        ThrottlerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => ({
+            throttlers: [
+              {
+                name: 'default',
+                ttl: RATE_LIMIT_WINDOW_MS,
+                limit: config.get('RATE_LIMIT_PER_MINUTE', { infer: true }),
+                // 0: a rolling window (a slot frees when the oldest request of the minute
+                // expires), rather than a penalty block of a whole minute.
+                blockDuration: 0,
+              },
+            ],
+            errorMessage: (_context, detail) =>
+              `Too many requests: at most ${detail.limit} per minute; retry in ${Math.max(1, detail.timeToBlockExpire)} s`,
+          }),
+        }),
+      ],
+      providers: [
+        {
+          provide: JWT_AUTH_OPTIONS,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>): JwtAuthOptions => ({
+            requireExpiry: config.get('NODE_ENV', { infer: true }) === 'production',
+          }),
+        },
+        // Order matters: global guards run in the order they are provided.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: TenantThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyHelmet from '@fastify/helmet';
+import helmet, { contentSecurityPolicy, type HelmetOptions } from 'helmet';
+
+/** Where Swagger UI lives (the HTML page and its assets); `/api/docs-json` is plain JSON. */
+export const DOCS_PATH = '/api/docs';
+
+/**
+ * Helmet's headers minus CSP (set per path below): HSTS (1 year, subdomains),
+ * `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`,
+ * Cross-Origin-Opener/Resource-Policy `same-origin`, no `X-Powered-By`, …
+ */
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
+  contentSecurityPolicy: false,
+  xFrameOptions: { action: 'deny' },
+};
+
+/** The API answers JSON only: nothing may be loaded, framed or submitted from its answers. */
+export const API_CSP_DIRECTIVES = {
+  'default-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/**
+ * Swagger UI: its scripts, styles and images come from this origin (data: icons, inline
+ * `<style>` of the page), and "Try it out" calls this origin. No `upgrade-insecure-requests`,
+ * which would break the page when served over plain HTTP on anything but localhost.
+ */
+export const DOCS_CSP_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+};
+
+type NodeMiddleware = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+const apiCsp = contentSecurityPolicy({ useDefaults: false, directives: API_CSP_DIRECTIVES });
+const docsCsp = contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP_DIRECTIVES });
+
+export function isDocsPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
+}
+
+/** The strict API policy everywhere, the Swagger UI policy on the docs page and its assets. */
+const contentSecurityPolicyByPath: NodeMiddleware = (request, response, next) =>
+  (isDocsPath(request.url) ? docsCsp : apiCsp)(request, response, next);
+
+/**
+ * Security headers on every answer (API, docs, health, errors, 404s): `@fastify/helmet` on
+ * Fastify, `helmet` on Express, same options. Call before routes are registered.
+ */
+export async function applySecurityHeaders(
+  app: INestApplication,
+  platform: 'fastify' | 'express',
+): Promise<void> {
+  if (platform === 'fastify') {
+    const fastifyApp = app as NestFastifyApplication;
+    await fastifyApp.register(fastifyHelmet, { ...HELMET_OPTIONS, global: true });
+    fastifyApp
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', (request, reply, done) =>
+        contentSecurityPolicyByPath(request.raw, reply.raw, (error) =>
+          done(error instanceof Error ? error : undefined),
+        ),
+      );
+  } else {
+    const expressApp = app as NestExpressApplication;
+    expressApp.use(helmet(HELMET_OPTIONS));
+    expressApp.use(contentSecurityPolicyByPath);
+  }
+}
+
+/**
+ * CORS stays off (no CORS headers, preflights answered 404) unless origins are configured;
+ * then exactly those origins may call the API with a bearer token (no cookies).
+ */
+export function corsOptions(origins: readonly string[]): CorsOptions | undefined {
+  if (origins.length === 0) return undefined;
+  return {
+    origin: [...origins],
+    methods: ['GET', 'POST', 'PUT'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match'],
+    exposedHeaders: [
+      'ETag',
+      'Retry-After',
+      'WWW-Authenticate',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+    ],
+    credentials: false,
+    maxAge: 600,
+  };
+}

@@ -1,0 +1,3 @@
+import { describeCanarySecret } from './canary-secret.scenario';
+
+describeCanarySecret('fastify');
