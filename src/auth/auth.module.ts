@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -26,7 +27,10 @@ export class AuthModule {
         JwtModule.registerAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) => ({
-            secret: config.get('AUTH_JWT_SECRET', { infer: true }),
+            // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it
+            // as a PEM public key on EVERY verification and throws; that failed parse was a
+            // quarter of the CPU of an authenticated call (bench/grpc-get-platform.bench.ts).
+            secret: createSecretKey(Buffer.from(config.get('AUTH_JWT_SECRET', { infer: true }))),
             signOptions: { algorithm: 'HS256' },
             verifyOptions: { algorithms: [...JWT_ALGORITHMS] },
           }),
