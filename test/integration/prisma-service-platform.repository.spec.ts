@@ -26,6 +26,8 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
   let repository: ServicePlatformRepository;
   let db: Client;
   let tenant: string;
+  /** Rows this file makes undecryptable: removed at the end, or other files' list-everything reads would fail. */
+  const corrupted: string[] = [];
 
   beforeAll(async () => {
     moduleRef = await createIntegrationModule();
@@ -34,6 +36,7 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     await db.connect();
   });
   afterAll(async () => {
+    await db.query('DELETE FROM service_platforms WHERE id = ANY($1::uuid[])', [corrupted]);
     await db.end();
     await moduleRef.close();
   });
@@ -290,17 +293,20 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
          config_auth_tag = s.config_auth_tag FROM service_platforms s WHERE s.id = $1 AND t.id = $2`,
       [source.id, target.id],
     );
+    corrupted.push(target.id);
     await expect(repository.getById(target.id, all)).rejects.toThrow(ConfigDecryptionError);
     await expect(repository.getById(source.id, all)).resolves.not.toBeNull();
   });
 
-  const copyCiphertext = (fromId: string, toId: string) =>
-    db.query(
+  const copyCiphertext = (fromId: string, toId: string) => {
+    corrupted.push(toId);
+    return db.query(
       `UPDATE service_platforms t SET config_ciphertext = s.config_ciphertext, config_iv = s.config_iv,
          config_auth_tag = s.config_auth_tag, data_key_id = s.data_key_id
        FROM service_platforms s WHERE s.id = $1 AND t.id = $2`,
       [fromId, toId],
     );
+  };
 
   it("fails with a typed error when tenant A's ciphertext (and key id) is copied into tenant B's row", async () => {
     const a = await repository.create(platform('outlook', tenant));
@@ -329,8 +335,20 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
         saved.rows[0].data_key_id,
       ],
     );
+    corrupted.push(b.id);
     await expect(repository.getById(a.id, all)).rejects.toThrow(/authentication failed/);
     await expect(repository.getById(b.id, all)).rejects.toThrow(/authentication failed/);
+  });
+
+  it('concurrent first writes of a tenant agree on one data key', async () => {
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) => repository.create(platform(name))),
+    );
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM tenant_data_keys WHERE tenant_id = $1',
+      [tenant],
+    );
+    expect(rows[0].n).toBe(1);
   });
 
   it('gives every tenant a data key of its own, wrapped by the primary master key', async () => {

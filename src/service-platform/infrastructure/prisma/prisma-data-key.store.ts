@@ -47,24 +47,37 @@ export class PrismaDataKeyStore extends DataKeyStore {
     return this.open(row);
   }
 
-  private async createKey(tenantId: string): Promise<DataKey> {
-    const key: DataKey = {
-      id: newTimeOrderedId(),
-      tenantId,
-      material: randomBytes(DATA_KEY_BYTES),
-    };
-    const wrapped = this.wrapper.wrap(tenantId, key.id, key.material);
-    await this.transactions.client.tenantDataKey.create({
-      data: {
-        id: key.id,
+  /**
+   * First key of a tenant. A transaction-scoped advisory lock per tenant makes concurrent first
+   * writes of one tenant agree on a single key instead of each creating its own.
+   */
+  private createKey(tenantId: string): Promise<DataKey> {
+    return this.transactions.run(async () => {
+      const db = this.transactions.client;
+      await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`data-key:${tenantId}`}, 0))`;
+      const created = await db.tenantDataKey.findFirst({
+        where: { tenantId },
+        orderBy: { id: 'desc' },
+      });
+      if (created !== null) return this.open(created); // another writer won the race
+      const key: DataKey = {
+        id: newTimeOrderedId(),
         tenantId,
-        wrappedKey: new Uint8Array(wrapped.ciphertext),
-        wrapIv: new Uint8Array(wrapped.iv),
-        wrapAuthTag: new Uint8Array(wrapped.authTag),
-        masterKeyId: wrapped.masterKeyId,
-      },
+        material: randomBytes(DATA_KEY_BYTES),
+      };
+      const wrapped = this.wrapper.wrap(tenantId, key.id, key.material);
+      await db.tenantDataKey.create({
+        data: {
+          id: key.id,
+          tenantId,
+          wrappedKey: new Uint8Array(wrapped.ciphertext),
+          wrapIv: new Uint8Array(wrapped.iv),
+          wrapAuthTag: new Uint8Array(wrapped.authTag),
+          masterKeyId: wrapped.masterKeyId,
+        },
+      });
+      return this.remember(key);
     });
-    return this.remember(key);
   }
 
   private open(row: TenantDataKeyRow): DataKey {
