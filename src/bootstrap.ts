@@ -3,35 +3,70 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NotFoundException, type INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { Environment } from './config/environment';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
-import { ServicePlatformHttpExceptionFilter, toErrorBody } from './service-platform';
+import {
+  ServicePlatformGrpcHealth,
+  ServicePlatformHttpExceptionFilter,
+  servicePlatformGrpcOptions,
+  toErrorBody,
+} from './service-platform';
 
 export type HttpPlatform = 'fastify' | 'express';
 
 /** Largest accepted request body (contract: over 64 KiB → 413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+export interface CreateAppOptions {
+  /**
+   * Also serve gRPC at this `host:port` (`main.ts`: `0.0.0.0:${GRPC_PORT}`): the module's
+   * `serviceplatform.v1.PlatformService`, server reflection and `grpc.health.v1.Health`
+   * (following readiness). The server is connected here and starts listening with
+   * `app.startAllMicroservices()`.
+   */
+  grpcUrl?: string;
+}
+
 /**
  * Builds the demo host app on Fastify (the default) or Express, configured identically:
  * security headers, CORS only for `CORS_ORIGINS`, `/api/v1` prefix, 64 KiB body limit, the
  * contract's error body everywhere, Swagger at `/api/docs`; bearer JWT authentication and the
- * per-tenant rate limit are global guards (`AuthModule`). Returned initialised; `main.ts` and
- * the end-to-end tests both use it.
+ * per-tenant rate limit are global guards (`AuthModule`), which also run on gRPC calls. Returned
+ * initialised; `main.ts` and the end-to-end tests both use it.
  */
-export async function createApp(platform: HttpPlatform = 'fastify'): Promise<INestApplication> {
+export async function createApp(
+  platform: HttpPlatform = 'fastify',
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const app = platform === 'fastify' ? await createFastifyApp() : await createExpressApp();
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   setUpSwagger(app);
+  if (options.grpcUrl !== undefined) connectGrpc(app, options.grpcUrl);
   await app.init();
+  // After init (the database client is up): the first readiness check sets the health status.
+  if (options.grpcUrl !== undefined) await app.get(ServicePlatformGrpcHealth).start();
   if (platform === 'express') answerUnknownRoutes(app as NestExpressApplication);
   return app;
+}
+
+/**
+ * The hybrid part: a gRPC server in the same process. `inheritAppConfig` shares the app's global
+ * enhancers with it, so the global `JwtAuthGuard` authenticates gRPC calls too (token in the
+ * `authorization` metadata); the module's gRPC controller answers errors with its own filter.
+ * Reflection and health are plain grpc-js services on that server: no guard, no token.
+ */
+function connectGrpc(app: INestApplication, url: string): void {
+  const health = app.get(ServicePlatformGrpcHealth);
+  app.connectMicroservice<MicroserviceOptions>(servicePlatformGrpcOptions({ url, health }), {
+    inheritAppConfig: true,
+  });
 }
 
 /**

@@ -5,9 +5,11 @@ import { validateEnvironment, type Environment } from './config/environment';
 
 async function main(): Promise<void> {
   // Fail fast with a readable message (no stack trace) when the environment is invalid.
-  validateEnvironment(process.env);
-  const app = await createApp('fastify');
+  const { GRPC_PORT } = validateEnvironment(process.env);
+  const app = await createApp('fastify', { grpcUrl: `0.0.0.0:${GRPC_PORT}` });
   const port = app.get(ConfigService<Environment, true>).get('PORT', { infer: true });
+  // REST on PORT and gRPC on GRPC_PORT, one process.
+  await app.startAllMicroservices();
   await app.listen(port, '0.0.0.0');
 }
 

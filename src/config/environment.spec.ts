@@ -17,6 +17,7 @@ describe('validateEnvironment', () => {
     expect(validateEnvironment(base)).toEqual({
       NODE_ENV: 'development',
       PORT: 3000,
+      GRPC_PORT: 5000,
       DATABASE_URL: base.DATABASE_URL,
       DATABASE_POOL_SIZE: 10,
       DATABASE_QUERY_TIMEOUT_MS: 10000,
@@ -59,6 +60,17 @@ describe('validateEnvironment', () => {
     expect(() =>
       validateEnvironment({ ENCRYPTION_KEYS: `k1:${key}`, AUTH_JWT_SECRET: jwtSecret }),
     ).toThrow(/DATABASE_URL is required/);
+  });
+
+  it('reads GRPC_PORT (default 5000), a port other than PORT', () => {
+    expect(validateEnvironment({ ...base, GRPC_PORT: '50051' }).GRPC_PORT).toBe(50051);
+    expect(() => validateEnvironment({ ...base, GRPC_PORT: '0' })).toThrow(
+      /GRPC_PORT must be an integer from 1 to 65535/,
+    );
+    expect(() => validateEnvironment({ ...base, GRPC_PORT: 'grpc' })).toThrow(/GRPC_PORT must be/);
+    expect(() => validateEnvironment({ ...base, PORT: '5000' })).toThrow(
+      /GRPC_PORT must differ from PORT/,
+    );
   });
 });
 

@@ -6,6 +6,8 @@ import { DEV_JWT_SECRET_FILE, loadOrCreateDevJwtSecret } from './dev-jwt-secret'
 export interface Environment {
   NODE_ENV: string;
   PORT: number;
+  /** gRPC port of the same process (contract: "Running the demo host app"). */
+  GRPC_PORT: number;
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
@@ -37,6 +39,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const production = nodeEnv === 'production';
 
   const port = integer(text('PORT') ?? '3000', 'PORT', 1, 65535, problems);
+  const grpcPort = integer(text('GRPC_PORT') ?? '5000', 'GRPC_PORT', 1, 65535, problems);
+  if (grpcPort === port) problems.push('GRPC_PORT must differ from PORT');
   const poolSize = integer(
     text('DATABASE_POOL_SIZE') ?? '10',
     'DATABASE_POOL_SIZE',
@@ -125,6 +129,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   return {
     NODE_ENV: nodeEnv,
     PORT: port,
+    GRPC_PORT: grpcPort,
     DATABASE_URL: databaseUrl as string,
     DATABASE_POOL_SIZE: poolSize,
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,

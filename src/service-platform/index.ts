@@ -34,3 +34,28 @@ export { toErrorBody, type ErrorBody } from './interface/errors/error-body';
 export { type AuthenticatedUser } from './interface/authz/request-actor';
 export { Role, type PlatformAction } from './application/authz/platform-ability';
 export { KeyRing, InvalidKeyRingError } from './infrastructure/crypto/key-ring';
+export {
+  KeyRotationService,
+  type RotationOptions,
+  type RotationProgress,
+  type RotationSummary,
+} from './application/key-rotation/key-rotation.service';
+export { RotationInterruptedError } from './application/key-rotation/rotation-interrupted.error';
+export { KeysRotatedEvent, type KeysRotatedDetails } from './application/events/keys-rotated.event';
+export {
+  ServicePlatformRpcExceptionFilter,
+  toRpcError,
+  ERROR_CODE_METADATA_KEY,
+  type ServicePlatformRpcError,
+} from './interface/errors/rpc-exception.filter';
+export {
+  servicePlatformGrpcOptions,
+  SERVICE_PLATFORM_GRPC_PACKAGE,
+  SERVICE_PLATFORM_PROTO_PATH,
+  SERVICE_PLATFORM_PROTO_LOADER_OPTIONS,
+  type ServicePlatformGrpcServerOptions,
+} from './interface/grpc/service-platform.grpc-options';
+export {
+  ServicePlatformGrpcHealth,
+  SERVICE_PLATFORM_GRPC_SERVICE,
+} from './interface/grpc/service-platform-grpc-health';

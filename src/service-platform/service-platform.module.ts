@@ -5,6 +5,7 @@ import { DeactivatePlatformHandler } from './application/commands/deactivate-pla
 import { RegisterPlatformHandler } from './application/commands/register-platform/register-platform.handler';
 import { UpdatePlatformHandler } from './application/commands/update-platform/update-platform.handler';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
+import { KeyRotationService } from './application/key-rotation/key-rotation.service';
 import { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
 import { ConfigCipher } from './application/ports/config-cipher.port';
 import { EncryptionHealth } from './application/ports/encryption-health.port';
@@ -21,12 +22,15 @@ import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.ci
 import { KeyRing } from './infrastructure/crypto/key-ring';
 import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
 import { PrismaKeyRingCanary } from './infrastructure/prisma/prisma-key-ring.canary';
+import { PrismaKeyRotationService } from './infrastructure/prisma/prisma-key-rotation.service';
 import { PrismaServicePlatformRepository } from './infrastructure/prisma/prisma-service-platform.repository';
 import { PrismaStorageHealth } from './infrastructure/prisma/prisma-storage.health';
 import { PrismaTransactionHost } from './infrastructure/prisma/prisma-transaction.host';
 import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { PlatformPoliciesGuard } from './interface/authz/platform-policies.guard';
 import { PlatformsController } from './interface/http/platforms.controller';
+import { PlatformsGrpcController } from './interface/grpc/platforms.grpc-controller';
+import { ServicePlatformGrpcHealth } from './interface/grpc/service-platform-grpc-health';
 import {
   SERVICE_PLATFORM_OPTIONS,
   ServicePlatformConfigurableModule,
@@ -37,10 +41,12 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
  * Mount with `ServicePlatformModule.forRoot({ database, encryption })` or `forRootAsync(...)`.
  * Serves the REST routes under the host app's global prefix and exports the facade, the
  * credentials resolver and the readiness probe. The caller is read from `request.user`.
+ * Its gRPC controller (`serviceplatform.v1.PlatformService`) is served when the host app connects
+ * a gRPC microservice built with `servicePlatformGrpcOptions()` (caller: `user` on the RPC context).
  */
 @Module({
   imports: [CqrsModule.forRoot()],
-  controllers: [PlatformsController],
+  controllers: [PlatformsController, PlatformsGrpcController],
   providers: [
     {
       provide: KeyRing,
@@ -68,7 +74,15 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
+    { provide: KeyRotationService, useClass: PrismaKeyRotationService },
+    ServicePlatformGrpcHealth,
   ],
-  exports: [ServicePlatformService, PlatformCredentialsResolver, ServicePlatformReadiness],
+  exports: [
+    ServicePlatformService,
+    PlatformCredentialsResolver,
+    ServicePlatformReadiness,
+    KeyRotationService,
+    ServicePlatformGrpcHealth,
+  ],
 })
 export class ServicePlatformModule extends ServicePlatformConfigurableModule {}

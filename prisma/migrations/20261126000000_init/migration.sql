@@ -29,6 +29,19 @@ CREATE TABLE "tenant_data_keys" (
     CONSTRAINT "tenant_data_keys_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "key_rotations" (
+    "id" UUID NOT NULL,
+    "master_key_id" VARCHAR(64) NOT NULL,
+    "reencrypt" BOOLEAN NOT NULL,
+    "started_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finished_at" TIMESTAMPTZ(3),
+    "keys_rewrapped" INTEGER NOT NULL DEFAULT 0,
+    "configs_reencrypted" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "key_rotations_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "idx_service_platform_tenant_id" ON "service_platforms"("tenant_id", "id");
 
@@ -43,6 +56,9 @@ CREATE INDEX "idx_tenant_data_key_tenant" ON "tenant_data_keys"("tenant_id", "id
 
 -- CreateIndex
 CREATE INDEX "idx_tenant_data_key_master" ON "tenant_data_keys"("master_key_id", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "idx_key_rotation_target" ON "key_rotations"("master_key_id", "reencrypt");
 
 -- AddForeignKey
 ALTER TABLE "service_platforms" ADD CONSTRAINT "service_platforms_data_key_id_fkey" FOREIGN KEY ("data_key_id") REFERENCES "tenant_data_keys"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

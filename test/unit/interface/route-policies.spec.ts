@@ -1,6 +1,10 @@
 import { Reflector } from '@nestjs/core';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { ExecutionContext, Type } from '@nestjs/common';
+import { PATTERN_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants';
+import { Transport } from '@nestjs/microservices';
+import { loadSync } from '@grpc/proto-loader';
+import { COMMITTED_PROTO } from '../../support/grpc-client';
 import { ServicePlatformModule } from '../../../src/service-platform';
 import { PlatformPoliciesGuard } from '../../../src/service-platform/interface/authz/platform-policies.guard';
 import { REQUIRED_PERMISSION } from '../../../src/service-platform/interface/authz/require-permission.decorator';
@@ -25,6 +29,43 @@ function routes(): { controller: Type; name: string; handler: (...args: unknown[
   });
 }
 
+/** Every gRPC handler (`@GrpcMethod`) of every controller the module mounts. */
+function grpcMethods(): {
+  controller: Type;
+  name: string;
+  handler: (...args: unknown[]) => unknown;
+  rpc: string;
+}[] {
+  const controllers = (Reflect.getMetadata('controllers', ServicePlatformModule) ?? []) as Type[];
+  return controllers.flatMap((controller) => {
+    const prototype = controller.prototype as Record<string, unknown>;
+    return Object.getOwnPropertyNames(prototype)
+      .filter((name) => name !== 'constructor')
+      .map((name) => ({ name, handler: prototype[name] as (...a: unknown[]) => unknown }))
+      .filter(
+        ({ handler }) =>
+          typeof handler === 'function' &&
+          Reflect.getMetadata(TRANSPORT_METADATA, handler) === Transport.GRPC,
+      )
+      .map(({ name, handler }) => {
+        const [pattern] = Reflect.getMetadata(PATTERN_METADATA, handler) as {
+          service: string;
+          rpc: string;
+        }[];
+        return { controller, name, handler, rpc: `${pattern?.service}.${pattern?.rpc}` };
+      });
+  });
+}
+
+/** The RPCs of the committed .proto: `PlatformService.RegisterPlatform`, ... */
+function protoRpcs(): string[] {
+  const definition = loadSync(COMMITTED_PROTO, { keepCase: true });
+  const service = definition['serviceplatform.v1.PlatformService'] as Record<string, unknown>;
+  return Object.keys(service)
+    .filter((key) => /^[A-Z]/.test(key))
+    .map((rpc) => `PlatformService.${rpc}`);
+}
+
 function contextFor(handler: (...args: unknown[]) => unknown, user: unknown): ExecutionContext {
   return {
     getType: () => 'http',
@@ -47,6 +88,28 @@ describe('route policies', () => {
     },
   );
 
+  it('finds the gRPC methods of the module: one handler per RPC of the committed .proto', () => {
+    const rpcs = protoRpcs();
+    expect(rpcs).toHaveLength(7);
+    expect(
+      grpcMethods()
+        .map((method) => method.rpc)
+        .sort(),
+    ).toEqual([...rpcs].sort());
+  });
+
+  it.each(grpcMethods().map((m) => [`${m.controller.name}.${m.name} (${m.rpc})`, m]))(
+    'gRPC %s declares the permission it needs',
+    (_name, method) => {
+      expect(Reflect.getMetadata(REQUIRED_PERMISSION, method.handler)).toEqual(expect.any(String));
+    },
+  );
+
+  it('ResolveCredentials needs the resolve permission', () => {
+    const resolve = grpcMethods().find((m) => m.rpc === 'PlatformService.ResolveCredentials');
+    expect(Reflect.getMetadata(REQUIRED_PERMISSION, resolve?.handler as object)).toBe('resolve');
+  });
+
   describe('PlatformPoliciesGuard', () => {
     const guard = new PlatformPoliciesGuard(new Reflector());
     const [register] = routes().filter((r) => r.name === 'register');
@@ -65,6 +128,22 @@ describe('route policies', () => {
     it('lets a role that may act through (tenant checks follow in the handlers)', () => {
       const admin = { sub: 'a', tenant_id: tenant, roles: ['tenant-admin'] };
       expect(guard.canActivate(contextFor(handler, admin))).toBe(true);
+    });
+
+    it('reads the caller from the RPC context on gRPC (401 without it, 403 for a viewer)', () => {
+      const rpc = grpcMethods().find((m) => m.rpc === 'PlatformService.ResolveCredentials');
+      const rpcContext = (user: unknown): ExecutionContext =>
+        ({
+          getType: () => 'rpc',
+          getHandler: () => rpc?.handler,
+          getClass: () => Object,
+          switchToRpc: () => ({ getContext: () => ({ user }) }),
+        }) as unknown as ExecutionContext;
+      expect(() => guard.canActivate(rpcContext(undefined))).toThrow(UnauthenticatedError);
+      const viewer = { sub: 'v', tenant_id: tenant, roles: ['tenant-viewer'] };
+      expect(() => guard.canActivate(rpcContext(viewer))).toThrow(PermissionDeniedError);
+      const integration = { sub: 'i', tenant_id: tenant, roles: ['integration'] };
+      expect(guard.canActivate(rpcContext(integration))).toBe(true);
     });
 
     it('closes a route that declares no permission', () => {

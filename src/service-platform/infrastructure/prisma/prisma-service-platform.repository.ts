@@ -18,6 +18,7 @@ import {
 import type { ServicePlatform } from '../../domain/service-platform.entity';
 import { Prisma, type ServicePlatform as ServicePlatformRow } from './generated/client';
 import { isUniqueViolation, translateStorageError } from './prisma-error.mapper';
+import { qualifiedTable } from './prisma-sql';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 import { PrismaService } from './prisma.service';
 import { ServicePlatformPersistenceMapper as Mapper } from './service-platform.persistence-mapper';
@@ -172,7 +173,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     if (!this.transactions.inTransaction) {
       throw new Error('getById({ forUpdate: true }) must run inside UnitOfWork.run()');
     }
-    const table = Prisma.raw(`"${this.prisma.schema.replace(/"/g, '""')}"."service_platforms"`);
+    const table = qualifiedTable(this.prisma.schema, 'service_platforms');
     await this.db.$queryRaw`SELECT 1 FROM ${table} WHERE id = ${platformId}::uuid FOR UPDATE`;
   }
 

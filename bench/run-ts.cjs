@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs a TypeScript bench script without a build step: `node bench/run-ts.cjs bench/x.bench.ts`.
+// Our .ts files are compiled to CommonJS on load by @swc/core (the compiler the tests use);
+// packages load as they are (Nest's ES modules through Node's require(esm), Node >= 20.19).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const { transformSync } = require('@swc/core');
+
+const SWC = {
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+Module._extensions['.ts'] = function compileTypeScript(module, filename) {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { code } = transformSync(source, { ...SWC, filename });
+  module._compile(code, filename);
+};
+
+const script = process.argv[2];
+if (script === undefined) {
+  console.error('usage: node bench/run-ts.cjs <script.ts> [args...]');
+  process.exit(2);
+}
+process.argv.splice(1, 1); // the script sees itself as argv[1]
+require(path.resolve(script));

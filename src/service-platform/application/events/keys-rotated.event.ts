@@ -1,0 +1,25 @@
+import type { IEvent } from '@nestjs/cqrs';
+
+/** What a completed key rotation did: ids, times and counts, never key material. */
+export interface KeysRotatedDetails {
+  /** The `key_rotations` run (one per primary master key and mode; resumed runs keep their id). */
+  readonly rotationId: string;
+  /** The primary master key every data key is now wrapped by. */
+  readonly masterKeyId: string;
+  /** Whether configurations were also re-encrypted under fresh data keys. */
+  readonly reencrypt: boolean;
+  /** Counts of the invocation that completed the run. */
+  readonly keysRewrapped: number;
+  readonly configsReencrypted: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+/**
+ * Published in-process (CQRS event bus) after a key rotation has completed: every data key is
+ * wrapped by the primary master key (and, with `reencrypt`, every configuration is under a fresh
+ * data key). The audit trail subscribes to it with an `@EventsHandler(KeysRotatedEvent)`.
+ */
+export class KeysRotatedEvent implements IEvent {
+  constructor(readonly rotation: KeysRotatedDetails) {}
+}
