@@ -1,16 +1,11 @@
 // One Jest run for unit, integration and end-to-end tests (`npm test`).
 // Nest 12 ships ES modules only: swc transforms them (and our TypeScript) to CommonJS,
 // keeping decorator metadata so that Nest's dependency injection works.
-const swc = {
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+// The compiler options live in .swcrc, shared with bench/run-ts.cjs.
+const swc = JSON.parse(
+  require('node:fs').readFileSync(require('node:path').join(__dirname, '.swcrc'), 'utf8'),
+);
+delete swc.$schema;
 
 /** @type {import('jest').Config} */
 module.exports = {

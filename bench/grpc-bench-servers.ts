@@ -18,17 +18,12 @@ import {
   type ServerUnaryCall,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { SERVICE_PLATFORM_PROTO_LOADER_OPTIONS } from '../src/service-platform/interface/grpc/service-platform.grpc-options';
 
 const ROOT = join(__dirname, '..');
 const PROTO = join(ROOT, 'src', 'service-platform', 'interface', 'grpc', 'service_platform.proto');
-const LOADER_OPTIONS = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  arrays: true,
-  oneofs: true,
-};
+// The bare server loads the proto exactly as the app does.
+const LOADER_OPTIONS = SERVICE_PLATFORM_PROTO_LOADER_OPTIONS;
 
 function report(message: object): void {
   if (process.send === undefined) console.log(JSON.stringify(message));
