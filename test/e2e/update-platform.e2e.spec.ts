@@ -219,14 +219,14 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     const writers = 20;
     const answers = await Promise.all(
       Array.from({ length: writers }, (_, i) =>
-        put(created.id, { config: { additional_data: { [`key_${i}`]: i } } }),
+        put(created.id, { config: { additional_data: { [`setting_${i}`]: i } } }),
       ),
     );
     // No version was given: the contract's 412 is only for a stale version the client sent.
     expect(answers.map((res) => res.status)).toEqual(Array(writers).fill(200));
     const got = await get(created.id);
     expect(got.body.version).toBe(1 + writers);
-    for (let i = 0; i < writers; i++) expect(got.body.config.additional_data[`key_${i}`]).toBe(i);
+    for (let i = 0; i < writers; i++) expect(got.body.config.additional_data[`setting_${i}`]).toBe(i);
   });
 
   it('removing the last additional_data keys removes additional_data', async () => {

@@ -37,6 +37,8 @@ describe('PlatformConfiguration', () => {
     [{ ...valid, additional_data: 'text' }, 'config.additional_data'],
     [{ ...valid, additional_data: { n: Number.POSITIVE_INFINITY } }, 'config.additional_data'],
     [{ ...valid, surprise: true }, 'config.surprise'],
+    [{ ...valid, client_secret: '********' }, 'config.client_secret'],
+    [{ ...valid, additional_data: { refresh_token: '********' } }, 'config.additional_data'],
     [
       { ...valid, additional_data: JSON.parse('{"__proto__":{"x":1}}') as object },
       'config.additional_data',
@@ -77,6 +79,13 @@ describe('PlatformConfiguration', () => {
     it('removes the provider tenant and the whole additional_data given null', () => {
       const merged = base.merge({ tenant_id: null, additional_data: null }).toPlain();
       expect(merged).toEqual({ client_id: 'client-1', client_secret: 'very-secret' });
+    });
+
+    it('refuses the mask echoed back instead of overwriting the stored secret', () => {
+      expect(() => base.merge({ client_secret: '********' })).toThrow(/not the mask/);
+      expect(() => base.merge({ additional_data: { refresh_token: '********' } })).toThrow(
+        /not the mask/,
+      );
     });
 
     it('validates the merged result (a required credential cannot be removed)', () => {

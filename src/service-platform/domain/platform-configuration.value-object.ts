@@ -22,6 +22,18 @@ export interface PlatformConfigurationPatch {
   additional_data?: unknown;
 }
 
+/**
+ * A client that sends back what it read would overwrite a real secret with the mask: refused
+ * (leave the field out to keep the stored value).
+ */
+const MASK_ECHOED = `must be the real value, not the mask "${MASKED_SECRET}" (leave it out to keep the stored one)`;
+
+function containsMask(value: unknown): boolean {
+  if (value === MASKED_SECRET) return true;
+  if (Array.isArray(value)) return value.some(containsMask);
+  return value !== null && typeof value === 'object' && Object.values(value).some(containsMask);
+}
+
 /** Keys that take part in prototype poisoning; HTTP stacks strip them, so they are refused. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([
   '__proto__',
@@ -75,6 +87,12 @@ export class PlatformConfiguration {
     let additionalData: JsonObject | undefined;
     if (raw.additional_data !== undefined && raw.additional_data !== null) {
       additionalData = validAdditionalData(raw.additional_data, violations);
+    }
+    if (clientSecret === MASKED_SECRET) {
+      violations.push({ field: 'config.client_secret', message: MASK_ECHOED });
+    }
+    if (additionalData !== undefined && containsMask(additionalData)) {
+      violations.push({ field: 'config.additional_data', message: MASK_ECHOED });
     }
     if (violations.length > 0) throw new InvalidPlatformConfigError(violations);
 

@@ -2,17 +2,30 @@
 export const MASKED_SECRET = '********';
 
 /**
- * Keys of `additional_data` treated as secrets. Providers put refresh tokens, signing keys and
- * passwords there; matching by name keeps them masked before the provider catalog names them.
+ * Keys of `additional_data` treated as secrets. Providers put refresh tokens, account keys,
+ * connection strings and passwords there; until the provider catalog names each provider's
+ * secret fields, anything whose name suggests a credential is masked. Over-masking a harmless
+ * field costs a client a GET of something it already knows; under-masking leaks a secret.
  */
 const SECRET_KEY_PATTERN =
-  /(secret|password|passwd|passphrase|token|private[_-]?key|api[_-]?key|signing[_-]?key|credential|certificate|cert[_-]?key)/i;
+  /(secret|passw|pwd|passphrase|token|key|credential|cert|pem|jwk|connection|conn[_-]?str|dsn|auth|session|cookie|sas|signature|sig$|salt|seed|otp|pin$|hmac|private|refresh|bearer|nonce)/i;
+
+/**
+ * String values that are credentials whatever their key: PEM private keys, connection strings
+ * with a password or account key, SAS tokens, JWTs.
+ */
+const SECRET_VALUE_PATTERN =
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----|(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=|[?&]sig=|\beyJ[\w-]+\.eyJ[\w-]+\.|:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key);
 }
 
-/** Deep copy of a JSON value with every value under a secret-looking key masked. */
+export function isSecretValue(value: unknown): boolean {
+  return typeof value === 'string' && SECRET_VALUE_PATTERN.test(value);
+}
+
+/** Deep copy of a JSON value with every secret-looking key's value, and secret-looking string, masked. */
 export function maskSecretsIn(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => maskSecretsIn(item));
   if (value !== null && typeof value === 'object') {
@@ -22,5 +35,5 @@ export function maskSecretsIn(value: unknown): unknown {
     }
     return masked;
   }
-  return value;
+  return isSecretValue(value) ? MASKED_SECRET : value;
 }

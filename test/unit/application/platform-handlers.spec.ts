@@ -215,6 +215,10 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it("hides another tenant's platform and refuses roles without 'resolve'", async () => {
       await register();
+      const lookup = jest.spyOn(repository, 'getByTenantService');
+      await expect(resolve(integration(randomUUID()))).rejects.toThrow(PlatformNotFoundError);
+      expect(lookup).not.toHaveBeenCalled(); // refused before the row is read (and decrypted)
+      lookup.mockRestore();
       await expect(resolve(integration(randomUUID()))).rejects.toThrow(PlatformNotFoundError);
       await expect(resolve(tenantAdmin(tenant))).rejects.toThrow(PermissionDeniedError);
       await expect(resolve(viewer(tenant))).rejects.toThrow(PermissionDeniedError);

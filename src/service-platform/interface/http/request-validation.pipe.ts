@@ -55,6 +55,7 @@ const OBJECT_MEMBER_NAMES = new Set([...Object.getOwnPropertyNames(Object.protot
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query') {
+      assertShallow(value);
       const details = [
         ...objectMemberKeys(value, ''),
         ...objectMemberKeys(configOf(value), 'config.'),
@@ -71,6 +72,28 @@ class RequestValidationPipe extends ValidationPipe {
       }
     }
     return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
+/**
+ * The deepest a request may nest (the body, `config`, then `additional_data`'s own limit).
+ * Checked iteratively before anything recursive (class-transformer, the checks below) sees the
+ * body: a 10 KB body of nested arrays would otherwise overflow the stack (500, not 400).
+ */
+const MAX_REQUEST_DEPTH = 16;
+
+function assertShallow(value: unknown): void {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth >= MAX_REQUEST_DEPTH) {
+      throw new RequestValidationError(
+        `The request nests deeper than ${MAX_REQUEST_DEPTH} levels`,
+        [{ field: 'body', message: `must not nest deeper than ${MAX_REQUEST_DEPTH} levels` }],
+      );
+    }
+    for (const inner of Object.values(next.value))
+      pending.push({ value: inner, depth: next.depth + 1 });
   }
 }
 

@@ -25,12 +25,17 @@ export class ResolveCredentialsHandler implements IQueryHandler<ResolveCredentia
       throw new PermissionDeniedError('Your roles do not allow resolving credentials');
     }
 
+    // Authorised before the lookup (the answer must not depend on whether another tenant has the
+    // service, nor cost a decryption of its row). The state is left out of this check, so that
+    // a caller learns "inactive" only about its own tenant's platforms.
+    if (
+      ability !== null &&
+      !ability.can('resolve', platformSubject({ tenantId, isActive: true }))
+    ) {
+      throw new PlatformNotFoundError(`'${serviceName}' of tenant ${tenantId}`);
+    }
     const platform = await this.platforms.getByTenantService(tenantId, serviceName);
-    // Visibility ignores the state, so that the caller learns "inactive" only about its own.
-    const visible =
-      platform !== null &&
-      (ability === null || ability.can('resolve', platformSubject({ tenantId, isActive: true })));
-    if (!visible) {
+    if (platform === null) {
       throw new PlatformNotFoundError(`'${serviceName}' of tenant ${tenantId}`);
     }
     if (!platform.isActive) throw new PlatformInactiveError(tenantId, serviceName);
