@@ -21,13 +21,23 @@ export function rateLimitTracker(request: {
  * Per-tenant rate limiting. Registered as a global guard AFTER `JwtAuthGuard`, so
  * `request.user` is set when it runs. One budget per tracker across all routes (not per route,
  * unlike the throttler's default key). Over the limit → 429 with `Retry-After` (seconds until a
- * slot frees) and the contract error body (code TOO_MANY_REQUESTS). HTTP only for now: other
- * transports are not limited by this guard.
+ * slot frees) and the contract error body (code TOO_MANY_REQUESTS). gRPC calls share the same
+ * budget (the caller is on the call's metadata); over it → RESOURCE_EXHAUSTED.
  */
 @Injectable()
 export class TenantThrottlerGuard extends ThrottlerGuard {
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(context.getType() !== 'http');
+    return Promise.resolve(context.getType() !== 'http' && context.getType() !== 'rpc');
+  }
+
+  /** For gRPC the "request" is the call's metadata (where `JwtAuthGuard` left `user`); no headers. */
+  protected override getRequestResponse(context: ExecutionContext): {
+    req: Record<string, unknown>;
+    res: Record<string, unknown>;
+  } {
+    if (context.getType() !== 'rpc') return super.getRequestResponse(context);
+    const call = context.switchToRpc().getContext<{ user?: unknown }>();
+    return { req: { user: call.user, headers: {} }, res: {} };
   }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
