@@ -51,3 +51,19 @@ describe('key ring canary (fail closed, real PostgreSQL)', () => {
     expect(report.encryption.reason).not.toContain(key(2));
   });
 });
+
+describe('readiness under a flood of probes', () => {
+  it('runs one check at a time for concurrent callers', async () => {
+    const moduleRef = await createIntegrationModule();
+    try {
+      const readiness = moduleRef.get(ServicePlatformReadiness);
+      const reports = await Promise.all(Array.from({ length: 50 }, () => readiness.check()));
+      expect(new Set(reports).size).toBe(1); // one shared result object
+      expect(reports[0]?.ready).toBe(true);
+      const later = await readiness.check();
+      expect(later).not.toBe(reports[0]); // a new check once the previous one finished
+    } finally {
+      await moduleRef.close();
+    }
+  });
+});

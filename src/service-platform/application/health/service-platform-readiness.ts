@@ -25,7 +25,20 @@ export class ServicePlatformReadiness {
     private readonly encryption: EncryptionHealth,
   ) {}
 
-  async check(timeoutMs = 2000): Promise<ServicePlatformReadinessReport> {
+  private inFlight: Promise<ServicePlatformReadinessReport> | undefined;
+
+  /**
+   * Concurrent callers share the check in progress: a flood of unauthenticated probes costs the
+   * database one check at a time, not one per request.
+   */
+  check(timeoutMs = 2000): Promise<ServicePlatformReadinessReport> {
+    this.inFlight ??= this.run(timeoutMs).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async run(timeoutMs: number): Promise<ServicePlatformReadinessReport> {
     const [database, encryption] = await Promise.all([
       // The driver's message names hosts and ports: keep it for logs, not for the probe's answer.
       this.storage.ping(timeoutMs).then(up, () => down('the database did not answer')),
