@@ -16,6 +16,7 @@ import { ResolveCredentialsQuery } from '../../../src/service-platform/applicati
 import { accessFor } from '../../../src/service-platform/application/authz/platform-access';
 import type { Actor } from '../../../src/service-platform/domain/actor';
 import {
+  ConfigDecryptionError,
   InvalidPlatformConfigError,
   PermissionDeniedError,
   PlatformAlreadyExistsError,
@@ -76,6 +77,15 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
       await repository.deactivate(first.id, accessFor(operator, 'deactivate'));
       await expect(register()).rejects.toThrow(/inactive and can be activated/);
+    });
+
+    it('still answers 409 when the existing row cannot be decrypted', async () => {
+      await register();
+      const broken = jest
+        .spyOn(repository, 'getByTenantService')
+        .mockRejectedValue(new ConfigDecryptionError('tampered'));
+      await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
+      broken.mockRestore();
     });
 
     it('lets a tenant admin register into its own tenant only', async () => {

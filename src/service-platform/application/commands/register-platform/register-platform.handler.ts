@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertServiceName, assertUuid, newTimeOrderedId } from '../../../domain/identifiers';
 import { PlatformConfiguration } from '../../../domain/platform-configuration.value-object';
-import { PlatformAlreadyExistsError } from '../../../domain/platform.errors';
+import { ConfigDecryptionError, PlatformAlreadyExistsError } from '../../../domain/platform.errors';
 import { ServicePlatform } from '../../../domain/service-platform.entity';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { assertAllowed } from '../../authz/platform-access';
@@ -30,7 +30,13 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
       return await this.platforms.create(platform);
     } catch (error) {
       if (!(error instanceof PlatformAlreadyExistsError)) throw error;
-      const existing = await this.platforms.getByTenantService(tenantId, serviceName);
+      // Only to say whether it is inactive: a row that cannot be read still answers 409.
+      const existing = await this.platforms
+        .getByTenantService(tenantId, serviceName)
+        .catch((lookup: unknown) => {
+          if (lookup instanceof ConfigDecryptionError) return null;
+          throw lookup;
+        });
       throw new PlatformAlreadyExistsError(tenantId, serviceName, existing?.isActive);
     }
   }
