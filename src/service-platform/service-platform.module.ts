@@ -23,6 +23,7 @@ import { KeyRing } from './infrastructure/crypto/key-ring';
 import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
 import { PrismaKeyRingCanary } from './infrastructure/prisma/prisma-key-ring.canary';
 import { PrismaKeyRotationService } from './infrastructure/prisma/prisma-key-rotation.service';
+import { PrismaMasterKeyRegistry } from './infrastructure/prisma/prisma-master-key-registry';
 import { PrismaServicePlatformRepository } from './infrastructure/prisma/prisma-service-platform.repository';
 import { PrismaStorageHealth } from './infrastructure/prisma/prisma-storage.health';
 import { PrismaTransactionHost } from './infrastructure/prisma/prisma-transaction.host';
@@ -57,6 +58,7 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     DataKeyWrapper,
     PrismaService,
     PrismaTransactionHost,
+    PrismaMasterKeyRegistry,
     { provide: UnitOfWork, useExisting: PrismaTransactionHost },
     { provide: DataKeyStore, useClass: PrismaDataKeyStore },
     { provide: ConfigCipher, useClass: EnvelopeConfigCipher },

@@ -226,7 +226,8 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     expect(answers.map((res) => res.status)).toEqual(Array(writers).fill(200));
     const got = await get(created.id);
     expect(got.body.version).toBe(1 + writers);
-    for (let i = 0; i < writers; i++) expect(got.body.config.additional_data[`setting_${i}`]).toBe(i);
+    for (let i = 0; i < writers; i++)
+      expect(got.body.config.additional_data[`setting_${i}`]).toBe(i);
   });
 
   it('removing the last additional_data keys removes additional_data', async () => {

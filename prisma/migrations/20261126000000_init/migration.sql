@@ -42,6 +42,15 @@ CREATE TABLE "key_rotations" (
     CONSTRAINT "key_rotations_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "master_keys" (
+    "id" VARCHAR(64) NOT NULL,
+    "check_value" BYTEA NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "master_keys_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "idx_service_platform_tenant_id" ON "service_platforms"("tenant_id", "id");
 

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 /** One AES-256 key of the ring, named by an id that is stored beside every ciphertext. */
 export interface EncryptionKey {
   readonly id: string;
@@ -15,6 +17,15 @@ export class InvalidKeyRingError extends Error {
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const KEY_BYTES = 32;
+const CHECK_VALUE_CONTEXT = 'service-platform/master-key-check/v1';
+
+/**
+ * The key check value of a master key: HMAC-SHA256(material, a fixed context). Stored per key id,
+ * it tells whether two instances hold the same material for one id without revealing the key.
+ */
+export function checkValueOf(material: Uint8Array): Buffer {
+  return createHmac('sha256', material).update(CHECK_VALUE_CONTEXT).digest();
+}
 
 /**
  * The master keys, from `ENCRYPTION_KEYS` = `id:base64(32 bytes)[,id:base64...]`. The first key

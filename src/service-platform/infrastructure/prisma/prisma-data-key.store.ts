@@ -5,6 +5,7 @@ import { ConfigDecryptionError } from '../../domain/platform.errors';
 import { DataKeyStore, type DataKey } from '../crypto/data-key.store';
 import { DataKeyUnwrapError, DataKeyWrapper } from '../crypto/data-key-wrapper';
 import type { TenantDataKey as TenantDataKeyRow } from './generated/client';
+import { PrismaMasterKeyRegistry } from './prisma-master-key-registry';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 
 const DATA_KEY_BYTES = 32;
@@ -23,6 +24,7 @@ export class PrismaDataKeyStore extends DataKeyStore {
   constructor(
     private readonly transactions: PrismaTransactionHost,
     private readonly wrapper: DataKeyWrapper,
+    private readonly masterKeys: PrismaMasterKeyRegistry,
   ) {
     super();
   }
@@ -49,7 +51,9 @@ export class PrismaDataKeyStore extends DataKeyStore {
 
   /**
    * First key of a tenant. A transaction-scoped advisory lock per tenant makes concurrent first
-   * writes of one tenant agree on a single key instead of each creating its own.
+   * writes of one tenant agree on a single key instead of each creating its own. The primary
+   * master key must match its registered check value (or be registered now): a wrong key for
+   * that id never wraps a data key.
    */
   private createKey(tenantId: string): Promise<DataKey> {
     return this.transactions.run(async () => {
@@ -60,6 +64,7 @@ export class PrismaDataKeyStore extends DataKeyStore {
         orderBy: { id: 'desc' },
       });
       if (created !== null) return this.open(created); // another writer won the race
+      await this.masterKeys.assertUsable(this.wrapper.primaryMasterKeyId);
       const key: DataKey = {
         id: newTimeOrderedId(),
         tenantId,

@@ -2,12 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { EncryptionHealth } from '../../application/ports/encryption-health.port';
 import { DataKeyWrapper } from '../crypto/data-key-wrapper';
 import type { TenantDataKey } from './generated/client';
+import { MasterKeyMismatchError, PrismaMasterKeyRegistry } from './prisma-master-key-registry';
 import { PrismaService } from './prisma.service';
 
 /**
  * Fail closed: proves that the key ring opens the data already stored, by unwrapping one data key
- * per master key id in use. A missing or wrong master key makes the service not ready, with a
- * message naming the key id, instead of failing request by request.
+ * per master key id in use, and that every id of the ring with a stored check value
+ * (`master_keys`) has the registered material; the primary is registered if still unknown, so
+ * that a later instance or rotation with other material for it is refused. A missing or wrong
+ * master key makes the service not ready, with a message naming the key id, instead of failing
+ * request by request.
  */
 @Injectable()
 export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicationBootstrap {
@@ -16,6 +20,7 @@ export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicati
   constructor(
     private readonly prisma: PrismaService,
     private readonly wrapper: DataKeyWrapper,
+    private readonly masterKeys: PrismaMasterKeyRegistry,
   ) {
     super();
   }
@@ -37,6 +42,14 @@ export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicati
         authTag: sample.wrapAuthTag,
         ciphertext: sample.wrappedKey,
       });
+    }
+    try {
+      await this.masterKeys.assertRingMatchesStored();
+      await this.masterKeys.assertUsable(this.wrapper.primaryMasterKeyId);
+    } catch (error) {
+      if (error instanceof MasterKeyMismatchError) throw error;
+      // Only the message reaches the readiness answer; the cause (naming hosts) stays for logs.
+      throw new Error('not checked: the database did not answer', { cause: error });
     }
   }
 

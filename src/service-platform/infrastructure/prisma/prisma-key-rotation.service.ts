@@ -13,13 +13,15 @@ import { FreshDataKeys } from './key-rotation.fresh-keys';
 import { ConfigReencryptor } from './key-rotation.reencryptor';
 import { DataKeyRewrapper } from './key-rotation.rewrapper';
 import { RotationRuns, type RotationRun } from './key-rotation.runs';
+import { PrismaMasterKeyRegistry } from './prisma-master-key-registry';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 import { PrismaService } from './prisma.service';
 
 /**
- * Key rotation on PostgreSQL. A call opens (or resumes) the run of the ring's primary master key,
- * then: re-wrap phase, re-encrypt phase (with `reencrypt`), and, if anything is still on another
- * master key, one more re-wrap pass. The run is marked finished, and `KeysRotatedEvent` published, only when
+ * Key rotation on PostgreSQL. A call first checks the ring's primary master key against its
+ * registered check value (`master_keys`; a mismatch refuses the run before any write), opens (or
+ * resumes) the run of that key, then: re-wrap phase, re-encrypt phase (with `reencrypt`), and, if
+ * anything is still on another master key, one more re-wrap pass. The run is marked finished, and `KeysRotatedEvent` published, only when
  * nothing is left on another master key (nor on an old data key).
  */
 @Injectable()
@@ -34,6 +36,7 @@ export class PrismaKeyRotationService extends KeyRotationService {
     private readonly wrapper: DataKeyWrapper,
     private readonly dataKeys: DataKeyStore,
     private readonly events: EventBus,
+    private readonly masterKeys: PrismaMasterKeyRegistry,
   ) {
     super();
     this.runs = new RotationRuns(transactions);
@@ -44,6 +47,9 @@ export class PrismaKeyRotationService extends KeyRotationService {
   async rotate(options: RotationOptions = {}): Promise<RotationSummary> {
     const reencrypt = options.reencrypt === true;
     const batchSize = RotationBatches.sizeOf(options); // invalid options fail before any write
+    // A primary whose material differs from the one registered under its id would re-wrap every
+    // data key with a key the other instances do not hold: refuse before writing anything.
+    await this.masterKeys.assertUsable(this.wrapper.primaryMasterKeyId);
     const { run, created } = await this.runs.open(this.wrapper.primaryMasterKeyId, reencrypt);
     const batches = new RotationBatches(run.id, batchSize, options);
     batches.stopIfAborted();
