@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { EventBus, ofType } from '@nestjs/cqrs';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -17,18 +15,12 @@ import { accessFor } from '../../src/service-platform/application/authz/platform
 import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { Actor } from '../../src/service-platform/domain/actor';
 import { createIntegrationModule } from '../support/integration-module';
+import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
 // This suite rotates master keys of its own (k1..k4), so it works in a database of its own: data
 // keys wrapped by them must not appear in the run's shared database (its key ring canary test
 // expects only the test ring's keys there).
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const testDatabases = require('../../scripts/lib/test-database.cjs') as {
-  createTestDatabase(options: { prefix: string }): Promise<{ name: string; url: string }>;
-  dropDatabase(options: { name: string }): Promise<void>;
-};
-
-const root = path.join(__dirname, '..', '..');
 const admin: Actor = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
 const TENANTS = 100;
 const SERVICES_PER_TENANT = 10;
@@ -60,7 +52,7 @@ async function eachLimited<T>(
 }
 
 describe('key rotation (real PostgreSQL, database of its own)', () => {
-  let database: { name: string; url: string };
+  let database: OwnDatabase;
   let db: Client;
   const expected = new Map<string, Expected>();
   const modules: TestingModule[] = [];
@@ -187,13 +179,7 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
   }
 
   beforeAll(async () => {
-    database = await testDatabases.createTestDatabase({ prefix: 'sp_rotation' });
-    const migrate = spawnSync(process.execPath, [path.join(root, 'scripts', 'db-migrate.cjs')], {
-      env: { ...process.env, DATABASE_URL: database.url, PRISMA_MIGRATE_ENGINE: 'wasm' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect({ status: migrate.status, stderr: migrate.stderr }).toEqual({ status: 0, stderr: '' });
+    database = await createMigratedDatabase('sp_rotation');
     db = new Client({ connectionString: database.url });
     await db.connect();
 
@@ -231,7 +217,7 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
   afterAll(async () => {
     await closeAll();
     await db?.end();
-    if (database !== undefined) await testDatabases.dropDatabase({ name: database.name });
+    await dropDatabase(database);
   });
 
   afterEach(closeAll);

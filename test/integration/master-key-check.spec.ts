@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import {
@@ -11,17 +9,11 @@ import {
 import type { Actor } from '../../src/service-platform/domain/actor';
 import { DataKeyStore } from '../../src/service-platform/infrastructure/crypto/data-key.store';
 import { createIntegrationModule } from '../support/integration-module';
+import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
 // Registers master keys k1/k2 of its own, so it works in a database of its own (the run's shared
 // database holds the test ring's ids).
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const testDatabases = require('../../scripts/lib/test-database.cjs') as {
-  createTestDatabase(options: { prefix: string }): Promise<{ name: string; url: string }>;
-  dropDatabase(options: { name: string }): Promise<void>;
-};
-
-const root = path.join(__dirname, '..', '..');
 const admin: Actor = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
 const K1 = Buffer.alloc(32, 0x11);
 /** The real k2, and another one with the same id (a typo, or generated twice). */
@@ -34,7 +26,7 @@ const checkValue = (material: Buffer): Buffer =>
   createHmac('sha256', material).update('service-platform/master-key-check/v1').digest();
 
 describe('master key check values (real PostgreSQL, database of its own)', () => {
-  let database: { name: string; url: string };
+  let database: OwnDatabase;
   let db: Client;
   const modules: TestingModule[] = [];
 
@@ -78,13 +70,7 @@ describe('master key check values (real PostgreSQL, database of its own)', () =>
   }
 
   beforeAll(async () => {
-    database = await testDatabases.createTestDatabase({ prefix: 'sp_master_keys' });
-    const migrate = spawnSync(process.execPath, [path.join(root, 'scripts', 'db-migrate.cjs')], {
-      env: { ...process.env, DATABASE_URL: database.url, PRISMA_MIGRATE_ENGINE: 'wasm' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect({ status: migrate.status, stderr: migrate.stderr }).toEqual({ status: 0, stderr: '' });
+    database = await createMigratedDatabase('sp_master_keys');
     db = new Client({ connectionString: database.url });
     await db.connect();
 
@@ -98,7 +84,7 @@ describe('master key check values (real PostgreSQL, database of its own)', () =>
   afterAll(async () => {
     await closeAll();
     await db?.end();
-    if (database !== undefined) await testDatabases.dropDatabase({ name: database.name });
+    await dropDatabase(database);
   });
 
   afterEach(closeAll);

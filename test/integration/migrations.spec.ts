@@ -1,28 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { Client } from 'pg';
+import { createDatabase, dropDatabase, runScript as runScriptOn } from '../support/own-database';
 
-const root = path.join(__dirname, '..', '..');
 const url = process.env.DATABASE_URL as string;
 
 /** The project's own scripts, run as `npm run db:migrate` runs them (the schema engine is ESM+wasm). */
-function runScript(
-  script: string,
-  databaseUrl = url,
-): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts', script)], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_MIGRATE_ENGINE: 'wasm' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const testDatabases = require('../../scripts/lib/test-database.cjs') as {
-  createTestDatabase(options: { prefix: string }): Promise<{ name: string; url: string }>;
-  dropDatabase(options: { name: string }): Promise<void>;
-};
+const runScript = (script: string, databaseUrl = url) => runScriptOn(script, databaseUrl);
 
 describe('migrations (real PostgreSQL)', () => {
   it('leave the database exactly as schema.prisma describes it (no drift)', () => {
@@ -64,7 +46,7 @@ describe('migrations (real PostgreSQL)', () => {
   });
 
   it('apply to an empty database, and the drift check notices a hand-made change', async () => {
-    const scratch = await testDatabases.createTestDatabase({ prefix: 'sp_drift' });
+    const scratch = await createDatabase('sp_drift');
     try {
       expect(runScript('db-migrate.cjs', scratch.url).stdout).toContain(
         'Applied migration 20261126000000_init',
@@ -78,7 +60,7 @@ describe('migrations (real PostgreSQL)', () => {
       expect(drift.status).toBe(1);
       expect(drift.stdout).toMatch(/service_name/);
     } finally {
-      await testDatabases.dropDatabase({ name: scratch.name });
+      await dropDatabase(scratch);
     }
   });
 });
