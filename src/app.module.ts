@@ -46,6 +46,12 @@ export class AppModule {
               queryTimeoutMs: config.get('DATABASE_QUERY_TIMEOUT_MS', { infer: true }),
             },
             encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
+            events: {
+              redisUrl: config.get('REDIS_URL', { infer: true }),
+              relay: {
+                retentionMs: config.get('OUTBOX_RETENTION_HOURS', { infer: true }) * 3_600_000,
+              },
+            },
           }),
         }),
       ],

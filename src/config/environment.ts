@@ -18,6 +18,10 @@ export interface Environment {
   CORS_ORIGINS: string[];
   /** Requests per rolling minute per tenant (else per actor, else per address). */
   RATE_LIMIT_PER_MINUTE: number;
+  /** Redis for change events (pub/sub); unset: events stay in-process. */
+  REDIS_URL: string | undefined;
+  /** Hours dispatched events are kept in the outbox before they are pruned. */
+  OUTBOX_RETENTION_HOURS: number;
   LOG_LEVEL: string;
   /** Append logs to this file instead of stdout (unset: stdout). */
   LOG_FILE: string | undefined;
@@ -119,6 +123,18 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     problems,
   );
 
+  const redisUrl = text('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)');
+  }
+  const outboxRetention = integer(
+    text('OUTBOX_RETENTION_HOURS') ?? '168',
+    'OUTBOX_RETENTION_HOURS',
+    1,
+    24 * 365,
+    problems,
+  );
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -137,6 +153,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     AUTH_JWT_SECRET: jwtSecret as string,
     CORS_ORIGINS: corsOrigins,
     RATE_LIMIT_PER_MINUTE: rateLimit,
+    REDIS_URL: redisUrl,
+    OUTBOX_RETENTION_HOURS: outboxRetention,
     LOG_LEVEL: logLevel,
     LOG_FILE: text('LOG_FILE'),
   };

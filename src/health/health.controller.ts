@@ -35,7 +35,11 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'Database reachable and encryption keys usable' })
+  @ApiOkResponse({
+    description:
+      'Database reachable and encryption keys usable; `details.events` reports the event broker ' +
+      'and the outbox backlog (not required for readiness)',
+  })
   @ApiServiceUnavailableResponse({ description: 'Not ready; the details say which part is down' })
   async ready(@Res({ passthrough: true }) response: StatusWriter): Promise<HealthCheckResult> {
     const report = await this.readiness.check();
@@ -46,13 +50,24 @@ export class HealthController {
     };
     const database = result('database');
     const encryption = result('encryption');
+    // Reported, not required: while Redis is down, events wait in the outbox.
+    const { broker, outbox } = report.events;
+    const events: HealthIndicatorResult = {
+      events: {
+        status: broker.up || !broker.configured ? 'up' : 'down',
+        broker: broker.configured ? (broker.up ? 'up' : 'down') : 'not configured',
+        ...(broker.reason !== undefined && broker.configured && { message: broker.reason }),
+        outbox_pending: outbox?.pending ?? null,
+        outbox_oldest_pending_age_ms: outbox?.oldestPendingAgeMs ?? null,
+      },
+    };
     const ready = report.ready;
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ready ? 'ok' : 'error',
       info: { ...(report.database.up && database), ...(report.encryption.up && encryption) },
       error: { ...(!report.database.up && database), ...(!report.encryption.up && encryption) },
-      details: { ...database, ...encryption },
+      details: { ...database, ...encryption, ...events },
     };
   }
 }

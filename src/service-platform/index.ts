@@ -43,6 +43,26 @@ export {
 export { RotationInterruptedError } from './application/key-rotation/rotation-interrupted.error';
 export { KeysRotatedEvent, type KeysRotatedDetails } from './application/events/keys-rotated.event';
 export {
+  PlatformChangeEvent,
+  PlatformRegisteredEvent,
+  PlatformUpdatedEvent,
+  PlatformDeactivatedEvent,
+  PlatformActivatedEvent,
+  PLATFORM_CHANGE_EVENTS,
+  type PlatformEventPayload,
+} from './domain/events/platform-change.events';
+export {
+  PlatformEventType,
+  PLATFORM_EVENT_TYPES,
+  AuditAction,
+} from './domain/events/platform-event-type';
+export type { FieldChange, FieldChanges } from './domain/field-changes';
+export { OutboxRelay } from './application/events/outbox-relay';
+export {
+  DEFAULT_OUTBOX_RELAY_SETTINGS,
+  type OutboxRelaySettings,
+} from './application/events/outbox-relay.settings';
+export {
   ServicePlatformRpcExceptionFilter,
   toRpcError,
   ERROR_CODE_METADATA_KEY,

@@ -4,15 +4,29 @@ import { ActivatePlatformHandler } from './application/commands/activate-platfor
 import { DeactivatePlatformHandler } from './application/commands/deactivate-platform/deactivate-platform.handler';
 import { RegisterPlatformHandler } from './application/commands/register-platform/register-platform.handler';
 import { UpdatePlatformHandler } from './application/commands/update-platform/update-platform.handler';
+import { AuditTrailHandler } from './application/events/handlers/audit-trail.handler';
+import { PublishPlatformEventHandler } from './application/events/handlers/publish-platform-event.handler';
+import { OutboxRelay } from './application/events/outbox-relay';
+import {
+  OUTBOX_RELAY_SETTINGS,
+  resolveOutboxRelaySettings,
+} from './application/events/outbox-relay.settings';
+import { PlatformEventDispatcher } from './application/events/platform-event.dispatcher';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
 import { KeyRotationService } from './application/key-rotation/key-rotation.service';
 import { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
+import { AuditTrail } from './application/ports/audit-trail.port';
 import { ConfigCipher } from './application/ports/config-cipher.port';
+import { EventOutbox } from './application/ports/event-outbox.port';
+import { OutboxSignal } from './application/ports/outbox-signal.port';
+import { OutboxStore } from './application/ports/outbox-store.port';
+import { PlatformEventTransport } from './application/ports/platform-event-transport.port';
 import { EncryptionHealth } from './application/ports/encryption-health.port';
 import { ServicePlatformRepository } from './application/ports/service-platform.repository.port';
 import { StorageHealth } from './application/ports/storage-health.port';
 import { UnitOfWork } from './application/ports/unit-of-work.port';
 import { GetPlatformHandler } from './application/queries/get-platform/get-platform.handler';
+import { ListAuditEntriesHandler } from './application/queries/list-audit-entries/list-audit-entries.handler';
 import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
 import { ResolveCredentialsHandler } from './application/queries/resolve-credentials/resolve-credentials.handler';
 import { ServicePlatformService } from './application/service-platform.service';
@@ -20,7 +34,13 @@ import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
 import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
+import { InProcessEventTransport } from './infrastructure/events/in-process-event.transport';
+import { RedisPlatformEventTransport } from './infrastructure/events/redis-platform-event.transport';
+import { PgOutboxSignal } from './infrastructure/prisma/pg-outbox.signal';
+import { PrismaAuditTrail } from './infrastructure/prisma/prisma-audit-trail';
 import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
+import { PrismaEventOutbox } from './infrastructure/prisma/prisma-event.outbox';
+import { PrismaOutboxStore } from './infrastructure/prisma/prisma-outbox.store';
 import { PrismaKeyRingCanary } from './infrastructure/prisma/prisma-key-ring.canary';
 import { PrismaKeyRotationService } from './infrastructure/prisma/prisma-key-rotation.service';
 import { PrismaMasterKeyRegistry } from './infrastructure/prisma/prisma-master-key-registry';
@@ -65,6 +85,30 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     { provide: ServicePlatformRepository, useClass: PrismaServicePlatformRepository },
     { provide: StorageHealth, useClass: PrismaStorageHealth },
     { provide: EncryptionHealth, useClass: PrismaKeyRingCanary },
+    { provide: EventOutbox, useClass: PrismaEventOutbox },
+    { provide: OutboxStore, useClass: PrismaOutboxStore },
+    { provide: OutboxSignal, useClass: PgOutboxSignal },
+    { provide: AuditTrail, useClass: PrismaAuditTrail },
+    {
+      provide: PlatformEventTransport,
+      inject: [SERVICE_PLATFORM_OPTIONS],
+      useFactory: (options: ServicePlatformModuleOptions): PlatformEventTransport => {
+        const redisUrl = options.events?.redisUrl;
+        return redisUrl === undefined || redisUrl === ''
+          ? new InProcessEventTransport()
+          : new RedisPlatformEventTransport(redisUrl);
+      },
+    },
+    {
+      provide: OUTBOX_RELAY_SETTINGS,
+      inject: [SERVICE_PLATFORM_OPTIONS],
+      useFactory: (options: ServicePlatformModuleOptions) =>
+        resolveOutboxRelaySettings(options.events?.relay),
+    },
+    PlatformEventDispatcher,
+    AuditTrailHandler,
+    PublishPlatformEventHandler,
+    OutboxRelay,
     PlatformPoliciesGuard,
     RegisterPlatformHandler,
     UpdatePlatformHandler,
@@ -73,6 +117,7 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     GetPlatformHandler,
     ListPlatformsHandler,
     ResolveCredentialsHandler,
+    ListAuditEntriesHandler,
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
@@ -85,6 +130,7 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ServicePlatformReadiness,
     KeyRotationService,
     ServicePlatformGrpcHealth,
+    OutboxRelay,
   ],
 })
 export class ServicePlatformModule extends ServicePlatformConfigurableModule {}

@@ -1,3 +1,5 @@
+import type { OutboxRelaySettings } from './application/events/outbox-relay.settings';
+
 /**
  * What a host app gives `ServicePlatformModule.forRoot()` / `forRootAsync()`. The module owns its
  * Prisma client, built from these connection options.
@@ -23,5 +25,19 @@ export interface ServicePlatformModuleOptions {
      * `ENCRYPTION_KEYS` env var). The first key encrypts new data; all of them decrypt.
      */
     keys: string;
+  };
+  /**
+   * Change events (contract "Events"). Every change writes its event to the outbox in its own
+   * transaction; the relay then hands it to the audit trail, to Redis (when configured) and to the
+   * host app's `@EventsHandler`s. Delivery is at least once, in order per platform.
+   */
+  events?: {
+    /**
+     * Redis to publish events on (`redis://[:password@]host:6379[/db]`, `rediss://` for TLS),
+     * channel = event type, through Nest's Redis transport. Unset: events stay in-process.
+     */
+    redisUrl?: string;
+    /** Relay tuning (defaults in `DEFAULT_OUTBOX_RELAY_SETTINGS`). */
+    relay?: Partial<OutboxRelaySettings>;
   };
 }

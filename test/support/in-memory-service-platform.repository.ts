@@ -6,7 +6,9 @@ import {
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../src/service-platform/application/authz/platform-access';
 import { platformSubject } from '../../src/service-platform/application/authz/platform-ability';
+import { EventOutbox } from '../../src/service-platform/application/ports/event-outbox.port';
 import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
+import type { PlatformChangeEvent } from '../../src/service-platform/domain/events/platform-change.events';
 import {
   PlatformAlreadyExistsError,
   PlatformNotFoundError,
@@ -40,6 +42,11 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     if (options.forUpdate === true) this.lockedReads.push(platformId);
     const row = this.rows.get(platformId);
     return Promise.resolve(row !== undefined && allows(access, row) ? row : null);
+  }
+
+  exists(platformId: string, access: PlatformAccess): Promise<boolean> {
+    const row = this.rows.get(platformId);
+    return Promise.resolve(row !== undefined && allows(access, row));
   }
 
   getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
@@ -121,5 +128,15 @@ export class InlineUnitOfWork extends UnitOfWork {
   run<T>(work: () => Promise<T>): Promise<T> {
     this.transactions++;
     return work();
+  }
+}
+
+/** Fake outbox: keeps the events handlers append, in order. */
+export class InMemoryEventOutbox extends EventOutbox {
+  readonly events: PlatformChangeEvent[] = [];
+
+  append(event: PlatformChangeEvent): Promise<void> {
+    this.events.push(event);
+    return Promise.resolve();
   }
 }

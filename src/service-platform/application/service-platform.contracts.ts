@@ -1,3 +1,5 @@
+import type { AuditAction } from '../domain/events/platform-event-type';
+import type { FieldChanges } from '../domain/field-changes';
 import type { PlatformConfigurationPatch } from '../domain/platform-configuration.value-object';
 import type { ServicePlatformDict } from '../domain/service-platform.entity';
 
@@ -57,5 +59,29 @@ export type ActivatePlatformResponse = PlatformChangeResponse;
 
 export interface ListPlatformsResponse {
   platforms: PlatformResponse[];
+  next_cursor: string | null;
+}
+
+export interface ListAuditEntriesRequest {
+  platform_id: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** One audit entry (contract "Audit trail"). */
+export interface AuditEntryResponse {
+  id: string;
+  platform_id: string;
+  tenant_id: string;
+  action: AuditAction;
+  actor_id: string;
+  /** Before/after per changed field; a secret field shows only `{"changed": true}`. */
+  changes: FieldChanges;
+  occurred_at: string;
+  event_id: string;
+}
+
+export interface ListAuditEntriesResponse {
+  entries: AuditEntryResponse[];
   next_cursor: string | null;
 }

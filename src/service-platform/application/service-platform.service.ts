@@ -6,6 +6,7 @@ import { DeactivatePlatformCommand } from './commands/deactivate-platform/deacti
 import { RegisterPlatformCommand } from './commands/register-platform/register-platform.command';
 import { UpdatePlatformCommand } from './commands/update-platform/update-platform.command';
 import { GetPlatformQuery } from './queries/get-platform/get-platform.query';
+import { ListAuditEntriesQuery } from './queries/list-audit-entries/list-audit-entries.query';
 import { ListPlatformsQuery } from './queries/list-platforms/list-platforms.query';
 import type {
   ActivatePlatformRequest,
@@ -13,6 +14,8 @@ import type {
   DeactivatePlatformRequest,
   DeactivatePlatformResponse,
   GetPlatformRequest,
+  ListAuditEntriesRequest,
+  ListAuditEntriesResponse,
   ListPlatformsRequest,
   ListPlatformsResponse,
   PlatformResponse,
@@ -99,6 +102,29 @@ export class ServicePlatformService {
     );
     return {
       platforms: result.platforms.map((platform) => platform.toDict()),
+      next_cursor: result.nextCursor,
+    };
+  }
+
+  /** A platform's audit trail, newest first (tenant admins of its tenant, platform admins). */
+  async listAuditEntries(
+    request: ListAuditEntriesRequest,
+    actor: Actor,
+  ): Promise<ListAuditEntriesResponse> {
+    const result = await this.queryBus.execute(
+      new ListAuditEntriesQuery(actor, request.platform_id, request.limit, request.cursor),
+    );
+    return {
+      entries: result.entries.map((entry) => ({
+        id: entry.id,
+        platform_id: entry.platformId,
+        tenant_id: entry.tenantId,
+        action: entry.action,
+        actor_id: entry.actorId,
+        changes: entry.changes,
+        occurred_at: entry.occurredAt.toISOString(),
+        event_id: entry.eventId,
+      })),
       next_cursor: result.nextCursor,
     };
   }

@@ -27,6 +27,7 @@ import {
 } from '../../../src/service-platform/domain/platform.errors';
 import {
   InlineUnitOfWork,
+  InMemoryEventOutbox,
   InMemoryServicePlatformRepository,
 } from '../../support/in-memory-service-platform.repository';
 
@@ -39,16 +40,18 @@ const credentials = { client_id: 'client', client_secret: 'secret' };
 describe('platform command and query handlers (ports faked)', () => {
   let repository: InMemoryServicePlatformRepository;
   let unitOfWork: InlineUnitOfWork;
+  let outbox: InMemoryEventOutbox;
   let tenant: string;
 
   beforeEach(() => {
     repository = new InMemoryServicePlatformRepository();
     unitOfWork = new InlineUnitOfWork();
+    outbox = new InMemoryEventOutbox();
     tenant = randomUUID();
   });
 
   const register = (tenantId = tenant, serviceName = 'outlook', actor = operator) =>
-    new RegisterPlatformHandler(repository).execute(
+    new RegisterPlatformHandler(repository, outbox, unitOfWork).execute(
       new RegisterPlatformCommand(actor, tenantId, serviceName, credentials),
     );
 
@@ -65,7 +68,7 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(register('not-a-uuid')).rejects.toThrow(RequestValidationError);
       await expect(register(tenant, 'Outlook')).rejects.toThrow(RequestValidationError);
       await expect(
-        new RegisterPlatformHandler(repository).execute(
+        new RegisterPlatformHandler(repository, outbox, unitOfWork).execute(
           new RegisterPlatformCommand(operator, tenant, 'outlook', { client_id: 'x' }),
         ),
       ).rejects.toThrow(InvalidPlatformConfigError);
@@ -108,7 +111,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
   describe('UpdatePlatformHandler', () => {
     const update = (id: string, patch: object, version?: number, actor = operator) =>
-      new UpdatePlatformHandler(repository, unitOfWork).execute(
+      new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
         new UpdatePlatformCommand(actor, id, patch, version),
       );
 
@@ -133,9 +136,10 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it('reads the platform locked, inside one unit of work', async () => {
       const { id } = await register();
+      const before = unitOfWork.transactions;
       await update(id, { client_secret: 'new' });
       expect(repository.lockedReads).toEqual([id]);
-      expect(unitOfWork.transactions).toBe(1);
+      expect(unitOfWork.transactions).toBe(before + 1);
     });
 
     it('rejects a bad id, a bad version and an unknown platform', async () => {
@@ -166,11 +170,63 @@ describe('platform command and query handlers (ports faked)', () => {
     });
   });
 
+  describe('change events (outbox)', () => {
+    it('one event per real change, in order, with the version after it and the actor', async () => {
+      const platform = await register(tenant, 'outlook', tenantAdmin(tenant));
+      const update = new UpdatePlatformHandler(repository, unitOfWork, outbox);
+      await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
+      await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
+      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork);
+      await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
+      await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
+      await new ActivatePlatformHandler(repository, outbox, unitOfWork).execute(
+        new ActivatePlatformCommand(operator, platform.id),
+      );
+      expect(outbox.events.map((event) => [event.type, event.version, event.actorId])).toEqual([
+        ['platform.registered', 1, 'ta'],
+        ['platform.updated', 2, 'operator'],
+        ['platform.deactivated', 3, 'operator'],
+        ['platform.activated', 4, 'operator'],
+      ]);
+      expect(new Set(outbox.events.map((event) => event.eventId)).size).toBe(4);
+    });
+
+    it('no event when the command fails', async () => {
+      const { id } = await register();
+      outbox.events.length = 0;
+      await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
+      await expect(
+        new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
+          new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7),
+        ),
+      ).rejects.toThrow(VersionConflictError);
+      expect(outbox.events).toEqual([]);
+    });
+
+    it('masks the config and hides secret values in the changes', async () => {
+      const { id } = await register();
+      await new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
+        new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }),
+      );
+      const [registered, updated] = outbox.events;
+      expect(registered?.config).toEqual({ client_id: 'client', client_secret: '********' });
+      expect(registered?.changes).toEqual({
+        'config.client_id': { before: null, after: 'client' },
+        'config.client_secret': { changed: true },
+        is_active: { before: null, after: true },
+      });
+      expect(updated?.changes).toEqual({ 'config.client_secret': { changed: true } });
+      const serialized = JSON.stringify(outbox.events);
+      expect(serialized).not.toContain('"secret"');
+      expect(serialized).not.toContain('rotated-secret');
+    });
+  });
+
   describe('DeactivatePlatformHandler / ActivatePlatformHandler', () => {
     it('flip the state once and are idempotent', async () => {
       const { id } = await register();
-      const deactivate = new DeactivatePlatformHandler(repository);
-      const activate = new ActivatePlatformHandler(repository);
+      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork);
+      const activate = new ActivatePlatformHandler(repository, outbox, unitOfWork);
       const off = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
       expect(off).toMatchObject({ changed: true, platform: { isActive: false, version: 2 } });
       const again = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
@@ -183,12 +239,12 @@ describe('platform command and query handlers (ports faked)', () => {
       const { id } = await register();
       const stranger = tenantAdmin(randomUUID());
       await expect(
-        new DeactivatePlatformHandler(repository).execute(
+        new DeactivatePlatformHandler(repository, outbox, unitOfWork).execute(
           new DeactivatePlatformCommand(stranger, id),
         ),
       ).rejects.toThrow(PlatformNotFoundError);
       await expect(
-        new ActivatePlatformHandler(repository).execute(
+        new ActivatePlatformHandler(repository, outbox, unitOfWork).execute(
           new ActivatePlatformCommand(operator, randomUUID()),
         ),
       ).rejects.toThrow(PlatformNotFoundError);

@@ -11,9 +11,9 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** What can be done to platforms; `manage` is every action. */
+/** What can be done to platforms; `manage` is every action; `audit` reads a platform's trail. */
 export type PlatformAction =
-  'manage' | 'register' | 'read' | 'update' | 'deactivate' | 'activate' | 'resolve';
+  'manage' | 'register' | 'read' | 'update' | 'deactivate' | 'activate' | 'resolve' | 'audit';
 
 export const PLATFORM_SUBJECT = 'ServicePlatform';
 
@@ -57,7 +57,9 @@ export function abilityFor(actor: Actor): PlatformAbility {
   if (roles.has(Role.PlatformAdmin)) can('manage', 'all');
   if (tenantId !== null) {
     if (roles.has(Role.TenantAdmin)) {
-      can(['register', 'read', 'update', 'deactivate', 'activate'], PLATFORM_SUBJECT, { tenantId });
+      can(['register', 'read', 'update', 'deactivate', 'activate', 'audit'], PLATFORM_SUBJECT, {
+        tenantId,
+      });
     }
     if (roles.has(Role.TenantViewer)) can('read', PLATFORM_SUBJECT, { tenantId });
     if (roles.has(Role.Integration)) {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EncryptionHealth } from '../ports/encryption-health.port';
+import { OutboxStore, type OutboxBacklog } from '../ports/outbox-store.port';
+import { PlatformEventTransport } from '../ports/platform-event-transport.port';
 import { StorageHealth } from '../ports/storage-health.port';
 
 export interface ComponentStatus {
@@ -8,10 +10,20 @@ export interface ComponentStatus {
   readonly reason?: string;
 }
 
+export interface EventsStatus {
+  /** The event broker (Redis): reported, never required — events wait in the outbox. */
+  readonly broker: ComponentStatus & { readonly configured: boolean };
+  /** Events not yet dispatched; null when the database did not answer. A growing backlog or an
+   * old oldest event means a stuck relay or an unreachable broker. */
+  readonly outbox: OutboxBacklog | null;
+}
+
 export interface ServicePlatformReadinessReport {
+  /** Database and encryption: what serving requires. */
   readonly ready: boolean;
   readonly database: ComponentStatus;
   readonly encryption: ComponentStatus;
+  readonly events: EventsStatus;
 }
 
 /**
@@ -23,6 +35,8 @@ export class ServicePlatformReadiness {
   constructor(
     private readonly storage: StorageHealth,
     private readonly encryption: EncryptionHealth,
+    private readonly outbox: OutboxStore,
+    private readonly broker: PlatformEventTransport,
   ) {}
 
   private inFlight: Promise<ServicePlatformReadinessReport> | undefined;
@@ -39,14 +53,35 @@ export class ServicePlatformReadiness {
   }
 
   private async run(timeoutMs: number): Promise<ServicePlatformReadinessReport> {
-    const [database, encryption] = await Promise.all([
+    const [database, encryption, outbox, broker] = await Promise.all([
       // The driver's message names hosts and ports: keep it for logs, not for the probe's answer.
       this.storage.ping(timeoutMs).then(up, () => down('the database did not answer')),
       this.encryption
         .check()
         .then(up, (error: unknown) => down(error instanceof Error ? error.message : String(error))),
+      withTimeout(this.outbox.backlog(), timeoutMs).catch(() => null),
+      this.brokerStatus(timeoutMs),
     ]);
-    return { ready: database.up && encryption.up, database, encryption };
+    return {
+      ready: database.up && encryption.up,
+      database,
+      encryption,
+      events: { broker, outbox },
+    };
+  }
+
+  private async brokerStatus(timeoutMs: number): Promise<EventsStatus['broker']> {
+    if (!this.broker.enabled) {
+      return {
+        configured: false,
+        up: false,
+        reason: 'no broker configured: events stay in-process',
+      };
+    }
+    const answers = await this.broker.ping(timeoutMs);
+    return answers
+      ? { configured: true, up: true }
+      : { configured: true, up: false, reason: 'the event broker did not answer' };
   }
 }
 
@@ -56,4 +91,14 @@ function up(): ComponentStatus {
 
 function down(reason: string): ComponentStatus {
   return { up: false, reason };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -50,6 +50,9 @@ export abstract class ServicePlatformRepository {
     options?: { forUpdate?: boolean },
   ): Promise<ServicePlatform | null>;
 
+  /** Whether `access` shows the platform (no decryption). */
+  abstract exists(platformId: string, access: PlatformAccess): Promise<boolean>;
+
   abstract getByTenantService(
     tenantId: string,
     serviceName: string,

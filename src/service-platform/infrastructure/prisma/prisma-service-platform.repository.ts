@@ -85,6 +85,16 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     });
   }
 
+  exists(platformId: string, access: PlatformAccess): Promise<boolean> {
+    return this.run(async () => {
+      const row = await this.db.servicePlatform.findFirst({
+        where: allowed(access, { id: platformId }),
+        select: { id: true },
+      });
+      return row !== null;
+    });
+  }
+
   getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {
     return this.run(async () => {
       const row = await this.db.servicePlatform.findUnique({

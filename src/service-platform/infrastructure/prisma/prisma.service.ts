@@ -13,6 +13,10 @@ import { PrismaClient } from './generated/client';
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   /** The PostgreSQL schema the tables live in, for the few raw SQL statements. */
   readonly schema: string;
+  /** The connection string without Prisma's `schema` parameter (what `pg` understands). */
+  readonly connectionString: string;
+  /** Connection and query limits, for the module's other `pg` connections (LISTEN). */
+  readonly connectionTimeoutMs: number;
 
   constructor(@Inject(SERVICE_PLATFORM_OPTIONS) options: ServicePlatformModuleOptions) {
     const {
@@ -42,6 +46,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       ),
     });
     this.schema = schema ?? 'public';
+    this.connectionString = connectionString;
+    this.connectionTimeoutMs = connectionTimeoutMs;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -34,6 +34,7 @@ import {
 } from '@nestjs/swagger';
 import { ServicePlatformService } from '../../application/service-platform.service';
 import type {
+  ListAuditEntriesResponse,
   ListPlatformsResponse,
   PlatformChangeResponse,
   PlatformResponse,
@@ -43,6 +44,8 @@ import { ServicePlatformHttpExceptionFilter } from '../errors/http-exception.fil
 import { PlatformPoliciesGuard } from '../authz/platform-policies.guard';
 import { CurrentActor } from '../authz/request-actor';
 import { RequirePermission } from '../authz/require-permission.decorator';
+import { ListAuditEntriesResponseDto } from './dto/audit-entry.response.dto';
+import { ListAuditEntriesQueryDto } from './dto/list-audit-entries.query.dto';
 import { ListPlatformsQueryDto } from './dto/list-platforms.query.dto';
 import {
   ErrorResponseDto,
@@ -189,5 +192,30 @@ export class PlatformsController {
     @CurrentActor() actor: Actor,
   ): Promise<PlatformChangeResponse> {
     return this.platforms.activatePlatform({ platform_id: platformId }, actor);
+  }
+
+  @Get(':platform_id/audit')
+  @RequirePermission('audit')
+  @ApiOperation({ summary: "A platform's audit trail, newest first (cursor-paginated)" })
+  @ApiParam(PLATFORM_ID)
+  @ApiOkResponse({ type: ListAuditEntriesResponseDto })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'Only tenant admins (own tenant) and platform admins read the trail',
+  })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  audit(
+    @Param('platform_id') platformId: string,
+    @Query() query: ListAuditEntriesQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ListAuditEntriesResponse> {
+    return this.platforms.listAuditEntries(
+      {
+        platform_id: platformId,
+        ...(query.limit !== undefined && { limit: query.limit }),
+        ...(query.cursor !== undefined && { cursor: query.cursor }),
+      },
+      actor,
+    );
   }
 }

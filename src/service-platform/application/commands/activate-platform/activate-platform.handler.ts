@@ -5,18 +5,34 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
 } from '../../ports/service-platform.repository.port';
+import { PlatformActivatedEvent } from '../../../domain/events/platform-change.events';
+import { EventOutbox } from '../../ports/event-outbox.port';
+import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { accessFor } from '../../authz/platform-access';
 import { ActivatePlatformCommand } from './activate-platform.command';
 
 /** Brings a deactivated platform back into integration flows. */
 @CommandHandler(ActivatePlatformCommand)
 export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatformCommand> {
-  constructor(private readonly platforms: ServicePlatformRepository) {}
+  constructor(
+    private readonly platforms: ServicePlatformRepository,
+    private readonly outbox: EventOutbox,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   async execute(command: ActivatePlatformCommand): Promise<ActivationChange> {
     const platformId = assertUuid(command.platformId, 'platform_id');
-    const change = await this.platforms.activate(platformId, accessFor(command.actor, 'activate'));
-    if (change === null) throw new PlatformNotFoundError(platformId);
-    return change;
+    return this.unitOfWork.run(async () => {
+      const change = await this.platforms.activate(
+        platformId,
+        accessFor(command.actor, 'activate'),
+      );
+      if (change === null) throw new PlatformNotFoundError(platformId);
+      // Only a real change is an event: repeating the request is a no-op.
+      if (change.changed) {
+        await this.outbox.append(PlatformActivatedEvent.of(change.platform, command.actor.id));
+      }
+      return change;
+    });
   }
 }

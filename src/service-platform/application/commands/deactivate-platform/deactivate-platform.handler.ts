@@ -5,22 +5,35 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
 } from '../../ports/service-platform.repository.port';
+import { PlatformDeactivatedEvent } from '../../../domain/events/platform-change.events';
+import { EventOutbox } from '../../ports/event-outbox.port';
+import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { accessFor } from '../../authz/platform-access';
 import { DeactivatePlatformCommand } from './deactivate-platform.command';
 
 /** Inactive platforms keep their (tenant, service) slot but never reach integration flows. */
 @CommandHandler(DeactivatePlatformCommand)
 export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlatformCommand> {
-  constructor(private readonly platforms: ServicePlatformRepository) {}
+  constructor(
+    private readonly platforms: ServicePlatformRepository,
+    private readonly outbox: EventOutbox,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
     const platformId = assertUuid(command.platformId, 'platform_id');
     // Only platforms the actor may deactivate are found: another tenant's answers not found.
-    const change = await this.platforms.deactivate(
-      platformId,
-      accessFor(command.actor, 'deactivate'),
-    );
-    if (change === null) throw new PlatformNotFoundError(platformId);
-    return change;
+    return this.unitOfWork.run(async () => {
+      const change = await this.platforms.deactivate(
+        platformId,
+        accessFor(command.actor, 'deactivate'),
+      );
+      if (change === null) throw new PlatformNotFoundError(platformId);
+      // Only a real change is an event: repeating the request is a no-op.
+      if (change.changed) {
+        await this.outbox.append(PlatformDeactivatedEvent.of(change.platform, command.actor.id));
+      }
+      return change;
+    });
   }
 }

@@ -3,13 +3,20 @@ import { assertServiceName, assertUuid, newTimeOrderedId } from '../../../domain
 import { PlatformConfiguration } from '../../../domain/platform-configuration.value-object';
 import { ConfigDecryptionError, PlatformAlreadyExistsError } from '../../../domain/platform.errors';
 import { ServicePlatform } from '../../../domain/service-platform.entity';
+import { PlatformRegisteredEvent } from '../../../domain/events/platform-change.events';
+import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { assertAllowed } from '../../authz/platform-access';
 import { RegisterPlatformCommand } from './register-platform.command';
 
 @CommandHandler(RegisterPlatformCommand)
 export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatformCommand> {
-  constructor(private readonly platforms: ServicePlatformRepository) {}
+  constructor(
+    private readonly platforms: ServicePlatformRepository,
+    private readonly outbox: EventOutbox,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
 
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
     const tenantId = assertUuid(command.tenantId, 'tenant_id');
@@ -27,7 +34,12 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     });
     try {
       // The unique index on (tenant_id, service_name) decides: no check-then-insert race.
-      return await this.platforms.create(platform);
+      // The row and its event commit together, or neither does.
+      return await this.unitOfWork.run(async () => {
+        const created = await this.platforms.create(platform);
+        await this.outbox.append(PlatformRegisteredEvent.of(created, command.actor.id));
+        return created;
+      });
     } catch (error) {
       if (!(error instanceof PlatformAlreadyExistsError)) throw error;
       // Only to say whether it is inactive: a row that cannot be read still answers 409.

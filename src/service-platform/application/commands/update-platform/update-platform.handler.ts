@@ -6,6 +6,8 @@ import {
   VersionConflictError,
 } from '../../../domain/platform.errors';
 import type { ServicePlatform } from '../../../domain/service-platform.entity';
+import { PlatformUpdatedEvent } from '../../../domain/events/platform-change.events';
+import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { accessFor } from '../../authz/platform-access';
@@ -16,6 +18,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
   constructor(
     private readonly platforms: ServicePlatformRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: EventOutbox,
   ) {}
 
   async execute(command: UpdatePlatformCommand): Promise<ServicePlatform> {
@@ -41,7 +44,11 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
         throw new VersionConflictError(platformId, expectedVersion, current.version);
       }
       const next = current.updateConfig(command.patch, new Date());
-      return next === current ? current : this.platforms.update(next, current.version);
+      // A change that changes nothing is no change: no new version, no event.
+      if (next === current) return current;
+      const updated = await this.platforms.update(next, current.version);
+      await this.outbox.append(PlatformUpdatedEvent.of(current, updated, command.actor.id));
+      return updated;
     });
   }
 }

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { OutboxSignal } from '../ports/outbox-signal.port';
+import { OutboxStore, type ClaimedOutboxEvent } from '../ports/outbox-store.port';
+import {
+  OUTBOX_RELAY_SETTINGS,
+  retryDelayMs,
+  type OutboxRelaySettings,
+} from './outbox-relay.settings';
+import { PlatformEventDispatcher } from './platform-event.dispatcher';
+
+/**
+ * Moves committed events from the outbox to the event bus (and so to the audit trail, Redis and
+ * the host app's handlers). Several instances may relay from one database: each leases the
+ * events it dispatches (`FOR UPDATE SKIP LOCKED`), so none is dispatched by two at once.
+ * - Order: only the oldest pending event of a platform can be leased, so a platform's events are
+ *   dispatched one after the other in commit order.
+ * - Delivery: an event is marked done only after every fan-out target succeeded; otherwise it is
+ *   retried with exponential backoff. Targets may therefore see an event more than once (at least
+ *   once): consumers de-duplicate by `event_id`.
+ * - Latency: PostgreSQL NOTIFY wakes the relay when a change commits; polling covers lost
+ *   notifications and retries.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ServicePlatformOutbox');
+  /** This instance's lease owner id (fits `leased_by`). */
+  readonly owner = `${hostname().slice(0, 40)}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private draining: Promise<void> | null = null;
+  private wakeAgain = false;
+  private running = false;
+  private lastReportedBacklog = 0;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly signal: OutboxSignal,
+    private readonly dispatcher: PlatformEventDispatcher,
+    @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.settings.enabled) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.signal
+      .listen(() => this.wake())
+      .catch((error: unknown) => {
+        this.logger.warn(`LISTEN failed, relying on polling: ${messageOf(error)}`);
+      });
+    this.every(this.settings.pollIntervalMs, () => this.wake());
+    this.every(this.settings.pruneIntervalMs, () => void this.prune());
+    this.every(this.settings.backlogCheckIntervalMs, () => void this.checkBacklog());
+    // After the event bus has bound its handlers (bootstrap of the CQRS module).
+    setImmediate(() => this.wake());
+  }
+
+  /** Stops polling and listening; resolves once the round in progress has finished. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await this.signal.close().catch(() => undefined);
+    await this.draining;
+  }
+
+  /** Starts a dispatch round now, or right after the one in progress. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.draining !== null) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        // Typically the database is unreachable: the next poll tries again.
+        this.logger.warn(`Dispatch round failed: ${messageOf(error)}`);
+      })
+      .finally(() => {
+        this.draining = null;
+        if (this.wakeAgain) {
+          this.wakeAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Deletes dispatched events older than the retention. */
+  async prune(): Promise<number> {
+    try {
+      const pruned = await this.store.prune(this.settings.retentionMs);
+      if (pruned > 0) this.logger.log(`Pruned ${pruned} dispatched events`);
+      return pruned;
+    } catch (error) {
+      this.logger.warn(`Pruning dispatched events failed: ${messageOf(error)}`);
+      return 0;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.running) {
+      const batch = await this.store.claim(
+        this.owner,
+        this.settings.batchSize,
+        this.settings.leaseMs,
+      );
+      if (batch.length === 0) return;
+      // One event per platform in a batch: dispatching them together keeps each platform's order.
+      await Promise.all(batch.map((claimed) => this.dispatch(claimed)));
+    }
+  }
+
+  private async dispatch({ event, attempt }: ClaimedOutboxEvent): Promise<void> {
+    try {
+      await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs);
+    } catch (error) {
+      const delay = retryDelayMs(attempt, this.settings);
+      const reason = messageOf(error);
+      this.logger.warn(
+        `Event ${event.eventId} (${event.type}) attempt ${attempt} failed, retry in ${delay} ms: ${reason}`,
+      );
+      await this.store
+        .release(event.eventId, this.owner, delay, reason)
+        .catch((releaseError: unknown) => {
+          // The lease expires on its own; the event is retried then.
+          this.logger.warn(`Could not release event ${event.eventId}: ${messageOf(releaseError)}`);
+        });
+      return;
+    }
+    // If this fails the lease expires and the event is dispatched again (at least once).
+    await this.store.complete(event.eventId, this.owner);
+  }
+
+  private async checkBacklog(): Promise<void> {
+    try {
+      const { pending, oldestPendingAgeMs } = await this.store.backlog();
+      const behind =
+        pending >= this.settings.backlogWarnCount ||
+        (oldestPendingAgeMs ?? 0) >= this.settings.backlogWarnAgeMs;
+      if (behind && pending > this.lastReportedBacklog) {
+        this.logger.warn(
+          `Outbox backlog is growing: ${pending} events pending, oldest ${Math.round((oldestPendingAgeMs ?? 0) / 1000)} s old ` +
+            '(is the event broker reachable? see GET /health/ready)',
+        );
+      } else if (!behind && this.lastReportedBacklog > 0) {
+        this.logger.log(`Outbox backlog is back to ${pending} pending events`);
+      }
+      this.lastReportedBacklog = behind ? Math.max(pending, 1) : 0;
+    } catch (error) {
+      this.logger.warn(`Outbox backlog check failed: ${messageOf(error)}`);
+    }
+  }
+
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,35 @@
+import type { PlatformChangeEvent } from '../../domain/events/platform-change.events';
+
+export interface ClaimedOutboxEvent {
+  readonly event: PlatformChangeEvent;
+  /** Dispatch attempts including this one. */
+  readonly attempt: number;
+}
+
+export interface OutboxBacklog {
+  /** Events not yet dispatched to every target. */
+  readonly pending: number;
+  /** Age of the oldest of them (ms), null when none is pending. */
+  readonly oldestPendingAgeMs: number | null;
+}
+
+/** The relay's side of the outbox. */
+export abstract class OutboxStore {
+  /**
+   * Leases up to `limit` pending events to `owner` for `leaseMs`, oldest first and at most one
+   * per platform (the oldest pending one: a platform's next event waits until its previous one
+   * is done, which keeps per-platform order). An event leased by another relay is skipped.
+   */
+  abstract claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedOutboxEvent[]>;
+
+  /** Marks the event dispatched (only if `owner` still holds its lease). */
+  abstract complete(eventId: string, owner: string): Promise<void>;
+
+  /** Gives the lease back after a failed attempt; the event is retried after `retryInMs`. */
+  abstract release(eventId: string, owner: string, retryInMs: number, error: string): Promise<void>;
+
+  /** Deletes events dispatched more than `olderThanMs` ago; returns how many. */
+  abstract prune(olderThanMs: number): Promise<number>;
+
+  abstract backlog(): Promise<OutboxBacklog>;
+}

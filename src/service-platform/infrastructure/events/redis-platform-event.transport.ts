@@ -1,0 +1,49 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ClientRedis } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { PlatformEventTransport } from '../../application/ports/platform-event-transport.port';
+import type { PlatformEventPayload } from '../../domain/events/platform-change.events';
+import { redisConnectionOptions } from './redis-connection.options';
+
+/**
+ * Publishes events with Nest's Redis transport (`ClientProxy.emit`, `Transport.REDIS`): channel =
+ * event type, message = `{pattern, data}`, which `@EventPattern('platform.registered')` handlers
+ * of Nest microservices receive. Pub/sub keeps nothing for absent subscribers: the outbox keeps an
+ * event until a publish succeeded, so a Redis outage delays events but loses none.
+ */
+@Injectable()
+export class RedisPlatformEventTransport extends PlatformEventTransport implements OnModuleDestroy {
+  readonly enabled = true;
+  private readonly client: ClientRedis;
+
+  constructor(redisUrl: string) {
+    super();
+    this.client = new ClientRedis(redisConnectionOptions(redisUrl));
+  }
+
+  async publish(channel: string, payload: PlatformEventPayload): Promise<void> {
+    await lastValueFrom(this.client.emit(channel, payload), { defaultValue: undefined });
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const probe = (async () => {
+      await this.client.connect();
+      const [publisher] = this.client.unwrap<[Redis, Redis]>();
+      return (await publisher.ping()) === 'PONG';
+    })().catch(() => false);
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+  }
+}
