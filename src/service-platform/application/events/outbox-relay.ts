@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { OutboxSignal } from '../ports/outbox-signal.port';
+import { PlatformEventTransport } from '../ports/platform-event-transport.port';
 import { OutboxStore, type ClaimedOutboxEvent } from '../ports/outbox-store.port';
 import {
   OUTBOX_RELAY_SETTINGS,
@@ -38,11 +39,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wakeAgain = false;
   private running = false;
   private lastReportedBacklog = 0;
+  private reconnectHooked = false;
 
   constructor(
     private readonly store: OutboxStore,
     private readonly signal: OutboxSignal,
     private readonly dispatcher: PlatformEventDispatcher,
+    private readonly transport: PlatformEventTransport,
     @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
   ) {}
 
@@ -67,6 +70,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.logger.warn(`LISTEN failed, relying on polling: ${messageOf(error)}`);
       });
     this.every(this.settings.pollIntervalMs, () => this.wake());
+    if (!this.reconnectHooked) {
+      this.reconnectHooked = true;
+      this.transport.onReconnect(() => void this.retryNow());
+    }
     this.every(this.settings.pruneIntervalMs, () => void this.prune());
     this.every(this.settings.backlogCheckIntervalMs, () => void this.checkBacklog());
     // After the event bus has bound its handlers (bootstrap of the CQRS module).
@@ -101,6 +108,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           this.wake();
         }
       });
+  }
+
+  /** The broker is back: events waiting out their backoff go now. */
+  async retryNow(): Promise<void> {
+    if (!this.running) return;
+    try {
+      const due = await this.store.retryNow();
+      if (due > 0) this.logger.log(`Event broker reachable again: retrying ${due} events now`);
+    } catch (error) {
+      this.logger.warn(`Could not reschedule retries: ${messageOf(error)}`);
+    }
+    this.wake();
   }
 
   /** Deletes dispatched events older than the retention. */

@@ -28,6 +28,9 @@ export abstract class OutboxStore {
   /** Gives the lease back after a failed attempt; the event is retried after `retryInMs`. */
   abstract release(eventId: string, owner: string, retryInMs: number, error: string): Promise<void>;
 
+  /** Makes every event waiting for a retry due now (the broker is back); returns how many. */
+  abstract retryNow(): Promise<number>;
+
   /** Deletes events dispatched more than `olderThanMs` ago; returns how many. */
   abstract prune(olderThanMs: number): Promise<number>;
 

@@ -8,6 +8,12 @@ export abstract class PlatformEventTransport {
   /** Resolves once the broker accepted the message; rejects (never hangs) when it cannot. */
   abstract publish(channel: string, payload: PlatformEventPayload): Promise<void>;
 
+  /**
+   * Calls `listener` whenever the broker becomes reachable again after an outage, so that events
+   * waiting for a retry can go at once instead of after their backoff.
+   */
+  abstract onReconnect(listener: () => void): void;
+
   /** Whether the broker answers now (readiness detail; events wait in the outbox meanwhile). */
   abstract ping(timeoutMs: number): Promise<boolean>;
 }

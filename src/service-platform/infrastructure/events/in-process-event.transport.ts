@@ -10,6 +10,10 @@ export class InProcessEventTransport extends PlatformEventTransport {
     return Promise.reject(new Error('No event broker is configured'));
   }
 
+  onReconnect(): void {
+    // Never disconnected.
+  }
+
   ping(): Promise<boolean> {
     return Promise.resolve(false);
   }

@@ -26,6 +26,14 @@ export class RedisPlatformEventTransport extends PlatformEventTransport implemen
     await lastValueFrom(this.client.emit(channel, payload), { defaultValue: undefined });
   }
 
+  onReconnect(listener: () => void): void {
+    let lost = false;
+    this.client.status.subscribe((status) => {
+      if (status === 'connected' && lost) listener();
+      lost = status !== 'connected';
+    });
+  }
+
   async ping(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {

@@ -92,6 +92,14 @@ export class PrismaOutboxStore extends OutboxStore {
       WHERE id = ${eventId}::uuid AND leased_by = ${owner} AND processed_at IS NULL`;
   }
 
+  async retryNow(): Promise<number> {
+    const { count } = await this.prisma.outboxEvent.updateMany({
+      where: { processedAt: null, availableAt: { gt: new Date() } },
+      data: { availableAt: new Date() },
+    });
+    return count;
+  }
+
   async prune(olderThanMs: number): Promise<number> {
     const { count } = await this.prisma.outboxEvent.deleteMany({
       where: { processedAt: { lt: new Date(Date.now() - olderThanMs) } },
