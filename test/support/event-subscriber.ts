@@ -50,7 +50,7 @@ export class EventSubscriber {
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.redis.disconnect();
   }
 }

@@ -42,7 +42,7 @@ export async function startEventsEnvironment(prefix: string): Promise<EventsEnvi
     },
     async close() {
       for (const app of apps.splice(0)) await app.close();
-      await subscriber.close();
+      subscriber.close();
       await sql.end();
       await redis.stop();
       await dropDatabase(database);

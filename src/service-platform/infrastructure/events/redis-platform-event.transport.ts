@@ -28,9 +28,11 @@ export class RedisPlatformEventTransport extends PlatformEventTransport implemen
 
   onReconnect(listener: () => void): void {
     let lost = false;
+    // `RedisStatus` is a const enum (not available at run time under swc): compare its values.
     this.client.status.subscribe((status) => {
-      if (status === 'connected' && lost) listener();
-      lost = status !== 'connected';
+      const connected = String(status) === 'connected';
+      if (connected && lost) listener();
+      lost = !connected;
     });
   }
 
