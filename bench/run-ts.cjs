@@ -19,6 +19,18 @@ Module._extensions['.ts'] = function compileTypeScript(module, filename) {
   module._compile(code, filename);
 };
 
+// The generated Prisma client imports its siblings as `./x.js` (ESM style): resolve those to the
+// `.ts` source when no `.js` file exists, as the tests' moduleNameMapper does.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function resolveTypeScript(request, parent, ...rest) {
+  try {
+    return resolveFilename.call(this, request, parent, ...rest);
+  } catch (error) {
+    if (!/^\.{1,2}\/.*\.js$/.test(request)) throw error;
+    return resolveFilename.call(this, request.replace(/\.js$/, '.ts'), parent, ...rest);
+  }
+};
+
 const script = process.argv[2];
 if (script === undefined) {
   console.error('usage: node bench/run-ts.cjs <script.ts> [args...]');

@@ -1,0 +1,50 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { PlatformEventPayload } from '../../src/service-platform';
+import { ProcessedEvents } from './processed-events';
+
+/**
+ * Reacts to Service Platform changes published on Redis (channel = event type). Each event is
+ * handled once even when delivered twice; events of one platform arrive in `version` order.
+ */
+@Controller()
+export class PlatformEventsController {
+  private readonly logger = new Logger(PlatformEventsController.name);
+  /** What this example did, in order (a real consumer would update its own state instead). */
+  readonly handled: PlatformEventPayload[] = [];
+  duplicates = 0;
+
+  constructor(private readonly processed: ProcessedEvents) {}
+
+  @EventPattern('platform.registered')
+  onRegistered(@Payload() event: PlatformEventPayload): void {
+    this.handle(event);
+  }
+
+  @EventPattern('platform.updated')
+  onUpdated(@Payload() event: PlatformEventPayload): void {
+    this.handle(event);
+  }
+
+  @EventPattern('platform.deactivated')
+  onDeactivated(@Payload() event: PlatformEventPayload): void {
+    // E.g. stop the tenant's sync jobs for event.service_name.
+    this.handle(event);
+  }
+
+  @EventPattern('platform.activated')
+  onActivated(@Payload() event: PlatformEventPayload): void {
+    this.handle(event);
+  }
+
+  private handle(event: PlatformEventPayload): void {
+    if (!this.processed.firstTime(event.event_id)) {
+      this.duplicates++;
+      return;
+    }
+    this.handled.push(event);
+    this.logger.log(
+      `${event.event_type} ${event.service_name} of tenant ${event.tenant_id} (version ${event.version})`,
+    );
+  }
+}
