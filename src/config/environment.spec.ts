@@ -25,8 +25,24 @@ describe('validateEnvironment', () => {
       AUTH_JWT_SECRET: jwtSecret,
       CORS_ORIGINS: [],
       RATE_LIMIT_PER_MINUTE: 600,
+      OUTBOX_RETENTION_HOURS: 168,
       LOG_LEVEL: 'info',
     });
+  });
+
+  it('takes REDIS_URL as redis:// or rediss://, and refuses anything else', () => {
+    expect(validateEnvironment({ ...base, REDIS_URL: 'redis://cache:6379/1' }).REDIS_URL).toBe(
+      'redis://cache:6379/1',
+    );
+    expect(validateEnvironment({ ...base, REDIS_URL: 'rediss://cache:6380' }).REDIS_URL).toBe(
+      'rediss://cache:6380',
+    );
+    expect(() => validateEnvironment({ ...base, REDIS_URL: 'http://cache' })).toThrow(
+      /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() => validateEnvironment({ ...base, OUTBOX_RETENTION_HOURS: '0' })).toThrow(
+      /OUTBOX_RETENTION_HOURS/,
+    );
   });
 
   it('refuses to start in production without ENCRYPTION_KEYS, saying how to make one', () => {

@@ -77,6 +77,7 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
       '/api/v1/platforms/{platform_id}': ['get', 'put'],
       '/api/v1/platforms/{platform_id}/deactivate': ['post'],
       '/api/v1/platforms/{platform_id}/activate': ['post'],
+      '/api/v1/platforms/{platform_id}/audit': ['get'],
     });
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/health/live', '/health/ready']),
@@ -90,6 +91,7 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
     ['/api/v1/platforms/{platform_id}', 'put', ['200', '400', '404', '412', '413']],
     ['/api/v1/platforms/{platform_id}/deactivate', 'post', ['200', '400', '404']],
     ['/api/v1/platforms/{platform_id}/activate', 'post', ['200', '400', '404']],
+    ['/api/v1/platforms/{platform_id}/audit', 'get', ['200', '400', '403', '404']],
   ])('%s %s documents %j (errors with the error body) and 503', (path, method, codes) => {
     const operation = doc.paths[path]?.[method] as Operation;
     expect(operation).toBeDefined();
@@ -167,14 +169,21 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
     expect(res.body.status).toBe('ok');
   });
 
-  it('GET /health/ready: 200 with database and encryption up', async () => {
+  it('GET /health/ready: 200 with database and encryption up; events reported', async () => {
     const res = await http(app).get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(res.body.details).toEqual({
-      database: { status: 'up' },
-      encryption: { status: 'up' },
-    });
+    const { events, ...required } = res.body.details as Record<string, Record<string, unknown>>;
+    expect(required).toEqual({ database: { status: 'up' }, encryption: { status: 'up' } });
+    // No REDIS_URL in the tests' environment: events stay in-process.
+    expect(Object.keys(events ?? {}).sort()).toEqual([
+      'broker',
+      'outbox_oldest_pending_age_ms',
+      'outbox_pending',
+      'status',
+    ]);
+    expect(events).toMatchObject({ status: 'up', broker: 'not configured' });
+    expect(events?.outbox_pending).toEqual(expect.any(Number));
     expect(res.body.error).toEqual({});
   });
 

@@ -27,7 +27,8 @@ type Operation =
   | 'activate'
   | 'list-own'
   | 'list-other'
-  | 'list-default';
+  | 'list-default'
+  | 'audit';
 
 const CALLERS: readonly Caller[] = [
   'anonymous',
@@ -48,6 +49,7 @@ const OPERATIONS: readonly Operation[] = [
   'list-own',
   'list-other',
   'list-default',
+  'audit',
 ];
 
 /** The contract, as a table: caller → operation → status. "own" = the caller's tenant. */
@@ -62,6 +64,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 401,
     'list-other': 401,
     'list-default': 401,
+    audit: 401,
   },
   'platform-admin': {
     'register-own': 201,
@@ -73,6 +76,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 200,
     'list-other': 200,
     'list-default': 200,
+    audit: 200,
   },
   'tenant-admin': {
     'register-own': 201,
@@ -84,6 +88,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 200,
     'list-other': 403,
     'list-default': 200,
+    audit: 200,
   },
   'tenant-viewer': {
     'register-own': 403,
@@ -95,6 +100,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 200,
     'list-other': 403,
     'list-default': 200,
+    audit: 403,
   },
   integration: {
     'register-own': 403,
@@ -106,6 +112,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 403,
     'list-other': 403,
     'list-default': 403,
+    audit: 403,
   },
   // Another tenant's admin/viewer: tenant A's platform does not exist for them (404).
   'other-tenant-admin': {
@@ -118,6 +125,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 200,
     'list-other': 403,
     'list-default': 200,
+    audit: 404,
   },
   'other-tenant-viewer': {
     'register-own': 403,
@@ -129,6 +137,7 @@ const EXPECTED: Record<Caller, Record<Operation, number>> = {
     'list-own': 200,
     'list-other': 403,
     'list-default': 200,
+    audit: 403,
   },
 };
 
@@ -194,6 +203,8 @@ function perform(app: INestApplication, caller: Caller, operation: Operation, wo
       return client.get(API).query({ tenant_id: other });
     case 'list-default':
       return client.get(API);
+    case 'audit':
+      return client.get(`${API}/${world.platformA}/audit`);
   }
 }
 

@@ -33,7 +33,11 @@ describe('key ring canary (fail closed, real PostgreSQL)', () => {
 
   it('is ready when the ring opens the stored data keys', async () => {
     const report = await readinessWith(process.env.ENCRYPTION_KEYS as string);
-    expect(report).toEqual({ ready: true, database: { up: true }, encryption: { up: true } });
+    expect(report).toMatchObject({
+      ready: true,
+      database: { up: true },
+      encryption: { up: true },
+    });
   });
 
   it('is not ready with the wrong material for a key id in use, naming that id', async () => {

@@ -1,0 +1,38 @@
+import {
+  DEFAULT_OUTBOX_RELAY_SETTINGS,
+  resolveOutboxRelaySettings,
+  retryDelayMs,
+} from './outbox-relay.settings';
+
+describe('outbox relay settings', () => {
+  it('defaults every field and accepts overrides', () => {
+    expect(resolveOutboxRelaySettings()).toEqual(DEFAULT_OUTBOX_RELAY_SETTINGS);
+    expect(resolveOutboxRelaySettings({ batchSize: 5 }).batchSize).toBe(5);
+  });
+
+  it('refuses non-positive or fractional numbers, and a dispatch timeout as long as the lease', () => {
+    expect(() => resolveOutboxRelaySettings({ batchSize: 0 })).toThrow('events.relay.batchSize');
+    expect(() => resolveOutboxRelaySettings({ leaseMs: 1.5 })).toThrow('events.relay.leaseMs');
+    expect(() => resolveOutboxRelaySettings({ leaseMs: 1000, dispatchTimeoutMs: 1000 })).toThrow(
+      'shorter',
+    );
+  });
+
+  it('backs off exponentially from retryMinMs, capped at retryMaxMs, with ±20% jitter', () => {
+    const settings = resolveOutboxRelaySettings({ retryMinMs: 100, retryMaxMs: 1_000 });
+    for (const [attempt, base] of [
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+      [5, 1_000],
+      [60, 1_000],
+    ] as const) {
+      for (let sample = 0; sample < 20; sample++) {
+        const delay = retryDelayMs(attempt, settings);
+        expect(delay).toBeGreaterThanOrEqual(base * 0.8);
+        expect(delay).toBeLessThanOrEqual(base * 1.2);
+      }
+    }
+  });
+});

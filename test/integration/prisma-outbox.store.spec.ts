@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { ServicePlatformModule } from '../../src/service-platform';
+import { EventOutbox } from '../../src/service-platform/application/ports/event-outbox.port';
+import { OutboxStore } from '../../src/service-platform/application/ports/outbox-store.port';
+import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
+import { PlatformUpdatedEvent } from '../../src/service-platform/domain/events/platform-change.events';
+import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers';
+import { PlatformConfiguration } from '../../src/service-platform/domain/platform-configuration.value-object';
+import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
+import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
+import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
+
+/**
+ * The relay's queries on a real PostgreSQL (a database of its own, no relay running): leases,
+ * per-platform order, retries and pruning.
+ */
+describe('PrismaOutboxStore', () => {
+  let database: OwnDatabase;
+  let moduleRef: TestingModule;
+  let store: OutboxStore;
+  let outbox: EventOutbox;
+  let unitOfWork: UnitOfWork;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase('outbox');
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        ServicePlatformModule.forRoot({
+          database: { url: database.url, poolSize: 8 },
+          encryption: { keys: process.env.ENCRYPTION_KEYS as string },
+          events: { relay: { enabled: false } },
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    store = moduleRef.get(OutboxStore);
+    outbox = moduleRef.get(EventOutbox);
+    unitOfWork = moduleRef.get(UnitOfWork);
+    prisma = moduleRef.get(PrismaService);
+  }, 60_000);
+
+  afterAll(async () => {
+    await moduleRef?.close();
+    await dropDatabase(database);
+  });
+
+  beforeEach(async () => {
+    await prisma.outboxEvent.deleteMany();
+  });
+
+  /** Appends `count` successive events of one platform; returns their ids in order. */
+  async function eventsOf(platformId: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    let platform = ServicePlatform.register({
+      id: platformId,
+      tenantId: randomUUID(),
+      serviceName: 'outlook',
+      config: PlatformConfiguration.create({ client_id: 'c0', client_secret: 's' }),
+      now: new Date(),
+    });
+    for (let index = 1; index <= count; index++) {
+      const next = platform.updateConfig({ client_id: `c${index}` }, new Date());
+      const event = PlatformUpdatedEvent.of(platform, next, 'tester');
+      await unitOfWork.run(() => outbox.append(event));
+      ids.push(event.eventId);
+      platform = next;
+    }
+    return ids;
+  }
+
+  it('leases the oldest pending event of each platform, and the next one only after it is done', async () => {
+    const p1 = newTimeOrderedId();
+    const p2 = newTimeOrderedId();
+    const [a1, a2] = await eventsOf(p1, 2);
+    const [b1] = await eventsOf(p2, 1);
+
+    const first = await store.claim('relay-a', 10, 30_000);
+    expect(first.map((claimed) => claimed.event.eventId).sort()).toEqual([a1, b1].sort());
+    expect(first.every((claimed) => claimed.attempt === 1)).toBe(true);
+    expect(first.find((claimed) => claimed.event.eventId === a1)?.event).toBeInstanceOf(
+      PlatformUpdatedEvent,
+    );
+    // p1's second event waits for its first; nothing is left for another relay.
+    expect(await store.claim('relay-b', 10, 30_000)).toEqual([]);
+
+    await store.complete(a1 as string, 'relay-a');
+    const next = await store.claim('relay-b', 10, 30_000);
+    expect(next.map((claimed) => claimed.event.eventId)).toEqual([a2]);
+  });
+
+  it('two relays claiming at once never get the same event', async () => {
+    for (let index = 0; index < 60; index++) await eventsOf(newTimeOrderedId(), 1);
+    const [a, b] = await Promise.all([
+      store.claim('relay-a', 40, 30_000),
+      store.claim('relay-b', 40, 30_000),
+    ]);
+    const ids = [...(a ?? []), ...(b ?? [])].map((claimed) => claimed.event.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(60);
+  });
+
+  it('a released event waits out its retry delay (or retryNow), then comes back with attempt 2', async () => {
+    const [id] = await eventsOf(newTimeOrderedId(), 1);
+    await store.claim('relay-a', 10, 30_000);
+    await store.release(id as string, 'relay-a', 60_000, 'publish: Redis is down');
+    expect(await store.claim('relay-a', 10, 30_000)).toEqual([]);
+    const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } });
+    expect(row.lastError).toBe('publish: Redis is down');
+
+    expect(await store.retryNow()).toBe(1);
+    const again = await store.claim('relay-a', 10, 30_000);
+    expect(again.map((claimed) => [claimed.event.eventId, claimed.attempt])).toEqual([[id, 2]]);
+  });
+
+  it('an expired lease passes to another relay, and the old owner can no longer complete it', async () => {
+    const [id] = await eventsOf(newTimeOrderedId(), 1);
+    await store.claim('relay-a', 10, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await store.claim('relay-b', 10, 30_000)).map((c) => c.event.eventId)).toEqual([id]);
+    await store.complete(id as string, 'relay-a');
+    expect(
+      (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).processedAt,
+    ).toBeNull();
+    await store.complete(id as string, 'relay-b');
+    expect(
+      (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).processedAt,
+    ).not.toBeNull();
+  });
+
+  it('reports the backlog and prunes only dispatched events past the retention', async () => {
+    const [done, pending] = await eventsOf(newTimeOrderedId(), 2);
+    const backlog = await store.backlog();
+    expect(backlog.pending).toBe(2);
+    expect(backlog.oldestPendingAgeMs).toEqual(expect.any(Number));
+
+    await store.claim('relay-a', 10, 30_000);
+    await store.complete(done as string, 'relay-a');
+    expect(await store.prune(60_000)).toBe(0); // dispatched just now: kept
+    await prisma.outboxEvent.update({
+      where: { id: done as string },
+      data: { processedAt: new Date(Date.now() - 120_000) },
+    });
+    expect(await store.prune(60_000)).toBe(1);
+    expect((await prisma.outboxEvent.findMany()).map((row) => row.id)).toEqual([pending]);
+    expect(await store.backlog()).toMatchObject({ pending: 1 });
+    await prisma.outboxEvent.deleteMany();
+    expect(await store.backlog()).toEqual({ pending: 0, oldestPendingAgeMs: null });
+  });
+
+  it('refuses an append outside a unit of work', async () => {
+    const platform = ServicePlatform.register({
+      id: newTimeOrderedId(),
+      tenantId: randomUUID(),
+      serviceName: 'gmail',
+      config: PlatformConfiguration.create({ client_id: 'c', client_secret: 's' }),
+      now: new Date(),
+    });
+    const event = PlatformUpdatedEvent.of(platform, platform, 'tester');
+    await expect(outbox.append(event)).rejects.toThrow('inside UnitOfWork.run()');
+  });
+});
