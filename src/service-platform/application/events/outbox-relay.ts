@@ -143,17 +143,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       if (batch.length === 0) return;
       // One event per platform in a batch: dispatching them together keeps each platform's order.
-      await Promise.all(batch.map((claimed) => this.dispatch(claimed)));
+      const failures = (await Promise.all(batch.map((claimed) => this.dispatch(claimed)))).filter(
+        (failure): failure is string => failure !== null,
+      );
+      if (failures.length > 0) {
+        // One line per round, not one per event: an outage fails every event of the round.
+        this.logger.warn(
+          `${failures.length} of ${batch.length} events not delivered, retrying with backoff: ${failures[0]}`,
+        );
+      }
     }
   }
 
-  private async dispatch({ event, attempt }: ClaimedOutboxEvent): Promise<void> {
+  /** Dispatches one event; returns why it failed, or null. */
+  private async dispatch({ event, attempt }: ClaimedOutboxEvent): Promise<string | null> {
     try {
       await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs);
     } catch (error) {
       const delay = retryDelayMs(attempt, this.settings);
       const reason = messageOf(error);
-      this.logger.warn(
+      this.logger.debug(
         `Event ${event.eventId} (${event.type}) attempt ${attempt} failed, retry in ${delay} ms: ${reason}`,
       );
       await this.store
@@ -162,10 +171,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           // The lease expires on its own; the event is retried then.
           this.logger.warn(`Could not release event ${event.eventId}: ${messageOf(releaseError)}`);
         });
-      return;
+      return `event ${event.eventId} (attempt ${attempt}): ${reason}`;
     }
     // If this fails the lease expires and the event is dispatched again (at least once).
     await this.store.complete(event.eventId, this.owner);
+    return null;
   }
 
   private async checkBacklog(): Promise<void> {
