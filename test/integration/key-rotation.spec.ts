@@ -355,6 +355,18 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
     expect(events.filter((e) => e.rotation.reencrypt).map((e) => e.rotation)).toEqual([
       expect.objectContaining({ masterKeyId: 'k3', keysRewrapped: 0, configsReencrypted: 800 }),
     ]);
+    // The audit trail: one key_rotated entry per re-encrypted configuration, naming the keys.
+    const audit = await rows<{ platform_id: string; actor_id: string; changes: object }>(
+      `SELECT platform_id, actor_id, changes FROM audit_log WHERE action = 'key_rotated'`,
+    );
+    expect(audit).toHaveLength(CONFIGS);
+    expect(new Set(audit.map((entry) => entry.platform_id)).size).toBe(CONFIGS);
+    for (const entry of audit) {
+      expect(entry).toMatchObject({
+        actor_id: 'system:key-rotation',
+        changes: { data_key_id: { before: expect.any(String), after: expect.any(String) } },
+      });
+    }
 
     const again = await rotator.rotate({ reencrypt: true });
     expect(again).toMatchObject({
@@ -365,6 +377,9 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
       run: { configsReencrypted: CONFIGS, finishedAt: resumed.run.finishedAt },
     });
     expect(events.filter((e) => e.rotation.reencrypt)).toHaveLength(1);
+    expect(await count(`SELECT count(*) FROM audit_log WHERE action = 'key_rotated'`)).toBe(
+      CONFIGS,
+    );
   });
 
   it('k4,k3 --reencrypt with two rotators while a writer updates configs; then k4 only', async () => {

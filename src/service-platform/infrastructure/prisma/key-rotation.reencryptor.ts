@@ -1,3 +1,5 @@
+import { AuditAction } from '../../domain/events/platform-event-type';
+import { newTimeOrderedId } from '../../domain/identifiers';
 import type { DataKey, DataKeyStore } from '../crypto/data-key.store';
 import { reencryptConfig } from '../crypto/envelope-config.cipher';
 import type { Prisma } from './generated/client';
@@ -8,6 +10,9 @@ import type { RotationRuns } from './key-rotation.runs';
 import type { PrismaTransactionHost } from './prisma-transaction.host';
 import type { PrismaService } from './prisma.service';
 import { ServicePlatformPersistenceMapper as Mapper } from './service-platform.persistence-mapper';
+
+/** The `actor_id` of the audit entries key rotation writes. */
+export const KEY_ROTATION_ACTOR = 'system:key-rotation';
 
 /** Passes over the stale rows before giving up (each pass only finds rows raced by a writer). */
 const MAX_PASSES = 20;
@@ -95,6 +100,8 @@ export class ConfigReencryptor {
         orderBy: { id: 'asc' },
       });
       const reencrypted = [];
+      const audit: Prisma.AuditLogEntryCreateManyInput[] = [];
+      const now = new Date();
       for (const row of rows) {
         const to = freshKeys.get(row.tenantId);
         if (to === undefined) throw new Error(`no fresh data key for tenant ${row.tenantId}`);
@@ -108,8 +115,21 @@ export class ConfigReencryptor {
             to,
           ),
         });
+        // One audit entry per re-encrypted configuration, committed with it. Key ids are not
+        // secret (the material never leaves the key store); the configuration did not change.
+        audit.push({
+          id: newTimeOrderedId(),
+          eventId: newTimeOrderedId(),
+          platformId: row.id,
+          tenantId: row.tenantId,
+          action: AuditAction.KeyRotated,
+          actorId: KEY_ROTATION_ACTOR,
+          changes: { data_key_id: { before: row.dataKeyId, after: to.id } },
+          occurredAt: now,
+        });
       }
       await writeConfigs(db, this.prisma.schema, reencrypted); // not version, not updated_at
+      await db.auditLogEntry.createMany({ data: audit });
       await this.runs.add(runId, { configsReencrypted: rows.length });
       return rows.length;
     });
