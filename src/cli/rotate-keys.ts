@@ -9,6 +9,7 @@ import {
   type RotationSummary,
 } from '../service-platform';
 import { ProgressBar } from './progress-bar';
+import { rotateKeysModuleOptions } from './rotate-keys.module-options';
 import {
   parseRotateKeysCommand,
   USAGE,
@@ -43,11 +44,7 @@ function countLine(summary: RotationSummary): string {
 
 async function rotate(command: RotateKeysCommand): Promise<number> {
   const app = await NestFactory.createApplicationContext(
-    ServicePlatformModule.forRoot({
-      // Waiting for a row a request holds locked is normal: allow more than the service's default.
-      database: { url: command.databaseUrl, poolSize: 3, queryTimeoutMs: 30_000 },
-      encryption: { keys: command.encryptionKeys },
-    }),
+    ServicePlatformModule.forRoot(rotateKeysModuleOptions(command)),
     { logger: false, abortOnError: false },
   );
   const progress = new ProgressBar(process.stderr);

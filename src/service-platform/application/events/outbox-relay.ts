@@ -5,7 +5,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { OutboxSignal } from '../ports/outbox-signal.port';
 import { PlatformEventTransport } from '../ports/platform-event-transport.port';
@@ -30,7 +30,7 @@ import { PlatformEventDispatcher } from './platform-event.dispatcher';
  *   notifications and retries.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ServicePlatformOutbox');
   /** This instance's lease owner id (fits `leased_by`). */
   readonly owner = `${hostname().slice(0, 40)}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -53,7 +53,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.settings.enabled) this.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops first: the Prisma client and the Redis client close later (application shutdown), so
+   * the round in progress can still complete or release its events.
+   */
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
 

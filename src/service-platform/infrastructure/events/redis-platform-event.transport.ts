@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientRedis } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
@@ -13,7 +13,10 @@ import { redisConnectionOptions } from './redis-connection.options';
  * event until a publish succeeded, so a Redis outage delays events but loses none.
  */
 @Injectable()
-export class RedisPlatformEventTransport extends PlatformEventTransport implements OnModuleDestroy {
+export class RedisPlatformEventTransport
+  extends PlatformEventTransport
+  implements OnApplicationShutdown
+{
   readonly enabled = true;
   private readonly client: ClientRedis;
 
@@ -53,7 +56,8 @@ export class RedisPlatformEventTransport extends PlatformEventTransport implemen
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the relay stopped (module destroy), so that its last round can still publish. */
+  async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { SERVICE_PLATFORM_OPTIONS } from '../../service-platform.module-definition';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
@@ -10,7 +10,7 @@ import { PrismaClient } from './generated/client';
  * not-ready) while the database is down, and requests fail with 503 instead of hanging.
  */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   /** The PostgreSQL schema the tables live in, for the few raw SQL statements. */
   readonly schema: string;
   /** The connection string without Prisma's `schema` parameter (what `pg` understands). */
@@ -50,7 +50,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.connectionTimeoutMs = connectionTimeoutMs;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last: other providers (the outbox relay, host apps' own shutdown) may still query on destroy. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }
