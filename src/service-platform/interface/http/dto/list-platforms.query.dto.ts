@@ -1,24 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { PageQueryDto } from './page.query.dto';
 
-/** Query-string values arrive as strings: convert only exact spellings, let the rest fail. */
+/** Query-string booleans arrive as strings: convert only exact spellings, let the rest fail. */
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
-const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
-export class ListPlatformsQueryDto {
+export class ListPlatformsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description:
@@ -39,18 +28,4 @@ export class ListPlatformsQueryDto {
   @IsString()
   @Matches(/^[a-z][a-z0-9_-]{0,63}$/, { message: 'service_name must be a lower-case slug' })
   service_name?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`next_cursor` of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
