@@ -9,40 +9,42 @@
 // tests, default postgresql://postgres@127.0.0.1:5432/postgres), migrated, and dropped after.
 // The results (with the machine) are written between the markers in BENCHMARKS.md.
 // Not a test: `npm test` does not run it.
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, release, totalmem, type as osType } from 'node:os';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Metadata } from '@grpc/grpc-js';
 import {
-  credentials,
-  loadPackageDefinition,
-  Metadata,
-  type Client,
-  type ServiceClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { JwtService } from '@nestjs/jwt';
-import { Client as PgClient } from 'pg';
-import { freePort } from '../test/support/grpc-client';
+  ask,
+  bearer,
+  clientsOf,
+  codeBlock,
+  cpuSeconds,
+  machineInfo,
+  percentiles,
+  prepareDatabase,
+  PROFILE,
+  registerRequest,
+  renderMachine,
+  ROOT,
+  runBenchmark,
+  seconds,
+  startApp,
+  startServer,
+  stopServer,
+  summarizeProfile,
+  unary,
+  type Child,
+  type Percentiles,
+  type PlatformClient,
+} from './bench-support';
 
-const ROOT = join(__dirname, '..');
-const PROTO = join(ROOT, 'src', 'service-platform', 'interface', 'grpc', 'service_platform.proto');
-const BENCHMARKS_MD = join(ROOT, 'BENCHMARKS.md');
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
 const BEGIN = '<!-- grpc-get-platform:begin -->';
 const END = '<!-- grpc-get-platform:end -->';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-const PROFILE = process.env.BENCH_PROFILE === '1';
 /** Hard bound of the whole run: whatever happens, the children are stopped and we exit. */
 const DEADLINE_MS = 240_000;
-const JWT_SECRET = `bench-${randomUUID()}-${randomUUID()}`;
-const ENCRYPTION_KEYS = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
 
-const seconds = (value: number): number => Math.max(1000, Math.round(value * 1000 * SCALE));
 const PHASES = {
   warmup: seconds(3),
   /** Sequential calls (one in flight): unloaded latency. */
@@ -54,139 +56,14 @@ const PHASES = {
   channels: 4,
 };
 
-// ---- the servers ---------------------------------------------------------------------------
-
-interface Child {
-  process: ChildProcess;
-  port: number;
-}
-
-async function startServer(
-  mode: 'app' | 'bare',
-  env: Record<string, string>,
-  execArgv: string[] = [],
-): Promise<Child> {
-  const port = await freePort();
-  const child = fork(
-    join(ROOT, 'bench', 'run-ts.cjs'),
-    ['bench/grpc-bench-servers.ts', mode, String(port)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      execArgv,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${mode} server did not start`)), 60_000);
-    child.once('message', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-  return { process: child, port };
-}
-
-/** Sends a message to a server and waits for its answer. */
-function ask(child: Child, message: object): Promise<unknown> {
-  return new Promise((resolve) => {
-    child.process.once('message', resolve);
-    child.process.send(message);
-  });
-}
-
-async function stopServer(child: Child | undefined): Promise<void> {
-  if (child === undefined || child.process.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      child.process.kill('SIGKILL');
-      resolve();
-    }, 10_000);
-    child.process.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.process.kill('SIGTERM');
-  });
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
-  } catch {
-    return undefined;
-  }
-}
-
-// ---- the client ----------------------------------------------------------------------------
-
-type PlatformClient = Client & {
-  GetPlatform: (
-    request: object,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, value?: object) => void,
-  ) => void;
-  RegisterPlatform: PlatformClient['GetPlatform'];
-};
-
-const Service = (() => {
-  const definition = loadPackageDefinition(
-    loadSync(PROTO, {
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: false,
-      oneofs: true,
-    }),
-  );
-  return ((definition.serviceplatform as Record<string, unknown>).v1 as Record<string, unknown>)
-    .PlatformService as ServiceClientConstructor;
-})();
-
-function clientsOf(port: number, count: number): PlatformClient[] {
-  // A local subchannel pool per client: one HTTP/2 connection each.
-  return Array.from(
-    { length: count },
-    () =>
-      new Service(`127.0.0.1:${port}`, credentials.createInsecure(), {
-        'grpc.use_local_subchannel_pool': 1,
-      }) as unknown as PlatformClient,
-  );
-}
-
-function unary(
-  client: PlatformClient,
-  method: 'GetPlatform' | 'RegisterPlatform',
-  request: object,
-  metadata: Metadata,
-): Promise<object> {
-  return new Promise((resolve, reject) => {
-    client[method](request, metadata, (error, value) =>
-      error === null ? resolve(value ?? {}) : reject(error),
-    );
-  });
-}
-
-interface Phase {
+interface Phase extends Percentiles {
   calls: number;
   errors: number;
   seconds: number;
   throughput: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
   cpuPerCallUs: number | undefined;
   /** CPU of this process (the load generator) per call. */
   clientCpuPerCallUs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** Keeps `concurrency` calls in flight for `durationMs`; latencies in milliseconds. */
@@ -228,10 +105,7 @@ async function load(
     errors,
     seconds: secondsElapsed,
     throughput: sorted.length / secondsElapsed,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
+    ...percentiles(sorted),
     cpuPerCallUs:
       cpuBefore === undefined || cpuAfter === undefined || sorted.length === 0
         ? undefined
@@ -262,82 +136,6 @@ function merge(phases: Phase[]): Phase {
   };
 }
 
-// ---- profile summary -----------------------------------------------------------------------
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-
-/**
- * The app's CPU profile, as shares of its BUSY time (idle samples left out):
- * - by area: each sample goes to the nearest frame of a package or of the app (so time in
- *   native code such as socket writes counts for whoever called it);
- * - app functions by inclusive time (the sample's stack contains them).
- */
-function summarizeProfile(): string[] {
-  const files = readdirSync(PROFILE_DIR).filter((file) => file.endsWith('.cpuprofile'));
-  const lines: string[] = [];
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(PROFILE_DIR, file), 'utf8')) as {
-      nodes: ProfileNode[];
-    };
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const parent = new Map<number, number>();
-    for (const node of profile.nodes) {
-      for (const child of node.children ?? []) parent.set(child, node.id);
-    }
-    let busy = 0;
-    const byArea = new Map<string, number>();
-    const inclusive = new Map<string, number>();
-    for (const node of profile.nodes) {
-      const hits = node.hitCount ?? 0;
-      if (hits === 0 || node.callFrame.functionName === '(idle)') continue;
-      busy += hits;
-      let area: string | undefined;
-      const seen = new Set<string>();
-      for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
-        const frame = (byId.get(id) as ProfileNode).callFrame;
-        const frameArea = areaOf(frame.url);
-        area ??= frameArea;
-        if (frame.url.includes(`${ROOT}/dist/`)) {
-          seen.add(`${frame.functionName || '(anonymous)'} (${shortUrl(frame.url)})`);
-        }
-      }
-      const key = area ?? `(${node.callFrame.functionName || 'native'})`;
-      byArea.set(key, (byArea.get(key) ?? 0) + hits);
-      for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + hits);
-    }
-    const top = (map: Map<string, number>, count: number): string[] =>
-      [...map.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, count)
-        .map(([name, hits]) => `${((hits / busy) * 100).toFixed(1).padStart(5)}%  ${name}`);
-    lines.push('Busy time by area (native time counted for its caller):', ...top(byArea, 16));
-    lines.push('', 'App functions by inclusive share of busy time:', ...top(inclusive, 24));
-  }
-  return lines;
-}
-
-function areaOf(url: string): string | undefined {
-  if (url === '') return undefined;
-  const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (packageMatch !== null) return packageMatch[1];
-  if (url.includes(`${ROOT}/dist/`)) {
-    return `app: ${url.split(`${ROOT}/dist/`)[1]?.split('/').slice(0, 3).join('/')}`;
-  }
-  return undefined; // node internals: attributed to the caller
-}
-
-function shortUrl(url: string): string {
-  return url
-    .replace(/^file:\/\//, '')
-    .replace(`${ROOT}/`, '')
-    .replace(/^.*node_modules\//, '');
-}
-
 // ---- the run -------------------------------------------------------------------------------
 
 interface Results {
@@ -347,49 +145,6 @@ interface Results {
   profile: string[];
 }
 
-async function prepareDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const explicit = process.env.BENCH_DATABASE_URL;
-  if (explicit !== undefined) return { url: explicit, drop: () => Promise.resolve() };
-  const requireScript = createRequire(__filename);
-  const load = (name: string): unknown => requireScript(join(ROOT, 'scripts', 'lib', name));
-  const { createTestDatabase, dropDatabase } = load('test-database.cjs') as {
-    createTestDatabase: (o: { prefix: string }) => Promise<{ name: string; url: string }>;
-    dropDatabase: (o: { name: string }) => Promise<void>;
-  };
-  const { applyMigrations } = load('schema-engine.cjs') as {
-    applyMigrations: (o: { url: string; migrationsDir: string }) => Promise<void>;
-  };
-  const { name, url } = await createTestDatabase({ prefix: 'sp_bench' });
-  await applyMigrations({ url, migrationsDir: join(ROOT, 'prisma', 'migrations') });
-  return { url, drop: () => dropDatabase({ name }) };
-}
-
-async function machineInfo(databaseUrl: string): Promise<Record<string, string>> {
-  const pg = new PgClient({ connectionString: databaseUrl });
-  await pg.connect();
-  const version =
-    (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ??
-    '?';
-  await pg.end();
-  const cpu = cpus();
-  const pkg = (name: string): string =>
-    (
-      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
-        version: string;
-      }
-    ).version;
-  return {
-    CPU: `${cpu[0]?.model.trim() ?? '?'} × ${cpu.length} logical cores`,
-    Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at start)`,
-    OS: `${osType()} ${release()}`,
-    Node: process.version,
-    PostgreSQL: `${version} (local, same machine)`,
-    Packages: `@grpc/grpc-js ${pkg('@grpc/grpc-js')}, @nestjs/microservices ${pkg('@nestjs/microservices')}, @prisma/client ${pkg('@prisma/client')}`,
-    Load: `load generator in this process (${PHASES.channels} HTTP/2 connections), each server in a child process; all on the same cores`,
-    Date: new Date().toISOString(),
-  };
-}
-
 async function run(): Promise<Results> {
   const database = await prepareDatabase();
   let app: Child | undefined;
@@ -397,45 +152,14 @@ async function run(): Promise<Results> {
   try {
     rmSync(PROFILE_DIR, { recursive: true, force: true });
     if (PROFILE) mkdirSync(PROFILE_DIR, { recursive: true });
-    app = await startServer('app', {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      ENCRYPTION_KEYS,
-      AUTH_JWT_SECRET: JWT_SECRET,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    });
-    const jwt = new JwtService({ secret: JWT_SECRET });
+    app = await startApp(database.url);
     const tenant = randomUUID();
-    const bearer = (claims: object): Metadata => {
-      const metadata = new Metadata();
-      metadata.set(
-        'authorization',
-        `Bearer ${jwt.sign(claims, { algorithm: 'HS256', expiresIn: '1h' })}`,
-      );
-      return metadata;
-    };
     const appClients = clientsOf(app.port, PHASES.channels);
     const [first] = appClients as [PlatformClient];
     const registered = (await unary(
       first,
       'RegisterPlatform',
-      {
-        tenant_id: tenant,
-        service_name: 'outlook',
-        config: {
-          client_id: '6731de76-14a6-49ae-97bc-6eba6914391e',
-          client_secret: 'bench-secret',
-          tenant_id: 'contoso.onmicrosoft.com',
-          additional_data: {
-            fields: {
-              redirect_uri: { stringValue: 'https://app.example.com/oauth/callback' },
-              refresh_token: { stringValue: 'rt-1' },
-              scopes: { listValue: { values: [{ stringValue: 'Mail.Read' }] } },
-            },
-          },
-        },
-      },
+      registerRequest(tenant),
       bearer({ sub: 'bench-admin', roles: ['platform-admin'] }),
     )) as { platform: { id: string } };
     const request = { platform_id: registered.platform.id };
@@ -483,12 +207,18 @@ async function run(): Promise<Results> {
       await ask(app, { profile: 'stop', file: join(PROFILE_DIR, 'app.cpuprofile') });
     }
     for (const client of [...appClients, ...bareClients]) client.close();
-    const machine = await machineInfo(database.url);
+    const machine = await machineInfo(
+      database.url,
+      ['@grpc/grpc-js', '@nestjs/microservices', '@prisma/client'],
+      {
+        Load: `load generator in this process (${PHASES.channels} HTTP/2 connections), each server in a child process; all on the same cores`,
+      },
+    );
     return {
       machine,
       app: { serial: appSerial, loaded: merge(appRounds), rounds: appRounds },
       bare: { serial: bareSerial, loaded: merge(bareRounds), rounds: bareRounds },
-      profile: PROFILE ? summarizeProfile() : [],
+      profile: PROFILE ? summarizeProfile(PROFILE_DIR) : [],
     };
   } finally {
     await stopServer(app);
@@ -507,11 +237,7 @@ function render(results: Results): string {
     '| server | calls/s | p50 ms | p90 ms | p99 ms | max ms | server CPU µs/call | client CPU µs/call | calls | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   return [
     BEGIN,
-    `_Written by \`npm run bench:grpc\` on ${results.machine.Date}._`,
-    '',
-    ...Object.entries(results.machine)
-      .filter(([key]) => key !== 'Date')
-      .map(([key, value]) => `- **${key}:** ${value}`),
+    ...renderMachine('npm run bench:grpc', results.machine),
     '',
     `**${PHASES.concurrency} calls in flight** (${PHASES.rounds} alternating rounds of ${PHASES.loaded / 1000} s per server, after a ${PHASES.warmup / 1000} s warm-up):`,
     '',
@@ -526,54 +252,16 @@ function render(results: Results): string {
     header,
     row('app', results.app.serial),
     row('bare', results.bare.serial),
-    ...(results.profile.length > 0
-      ? [
-          '',
-          `CPU profile of the app (\`BENCH_PROFILE=1\`: one more loaded phase of ${PHASES.loaded / 1000} s under the profiler, not counted above):`,
-          '',
-          '```',
-          ...results.profile,
-          '```',
-        ]
-      : []),
+    ...codeBlock(
+      `CPU profile of the app (\`BENCH_PROFILE=1\`: one more loaded phase of ${PHASES.loaded / 1000} s under the profiler, not counted above):`,
+      results.profile,
+    ),
     END,
   ].join('\n');
 }
 
-function writeResults(markdown: string): void {
-  let document: string;
-  try {
-    document = readFileSync(BENCHMARKS_MD, 'utf8');
-  } catch {
-    document = `# Benchmarks\n\n## gRPC GetPlatform\n\n${BEGIN}\n${END}\n`;
-  }
-  const start = document.indexOf(BEGIN);
-  const end = document.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? `${document.slice(0, start)}${markdown}${document.slice(end + END.length)}`
-      : `${document.trimEnd()}\n\n${markdown}\n`;
-  writeFileSync(BENCHMARKS_MD, next);
-  // The repository's format check covers Markdown: leave the file as Prettier writes it.
-  const prettier = createRequire(__filename).resolve('prettier/bin/prettier.cjs');
-  spawnSync(process.execPath, [prettier, '--write', BENCHMARKS_MD], { cwd: ROOT, stdio: 'ignore' });
-}
-
-const guard = setTimeout(() => {
-  console.error(`benchmark exceeded ${DEADLINE_MS / 1000} s: giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-guard.unref();
-
-run()
-  .then((results) => {
-    const markdown = render(results);
-    console.log(markdown);
-    writeResults(markdown);
-    console.error(`results written to ${BENCHMARKS_MD}`);
-    process.exit(0);
-  })
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+runBenchmark({
+  section: { begin: BEGIN, end: END, heading: 'gRPC GetPlatform' },
+  deadlineMs: DEADLINE_MS,
+  run: () => run().then(render),
+});
