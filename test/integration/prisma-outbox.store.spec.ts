@@ -79,15 +79,18 @@ describe('PrismaOutboxStore', () => {
     const first = await store.claim('relay-a', 10, 30_000);
     expect(first.map((claimed) => claimed.event.eventId).sort()).toEqual([a1, b1].sort());
     expect(first.every((claimed) => claimed.attempt === 1)).toBe(true);
+    // p1 has a later event waiting; p2 has not.
+    expect(first.find((claimed) => claimed.event.eventId === a1)?.hasNext).toBe(true);
+    expect(first.find((claimed) => claimed.event.eventId === b1)?.hasNext).toBe(false);
     expect(first.find((claimed) => claimed.event.eventId === a1)?.event).toBeInstanceOf(
       PlatformUpdatedEvent,
     );
     // p1's second event waits for its first; nothing is left for another relay.
     expect(await store.claim('relay-b', 10, 30_000)).toEqual([]);
 
-    await store.complete(a1 as string, 'relay-a');
+    await store.complete([a1 as string], 'relay-a');
     const next = await store.claim('relay-b', 10, 30_000);
-    expect(next.map((claimed) => claimed.event.eventId)).toEqual([a2]);
+    expect(next.map((claimed) => [claimed.event.eventId, claimed.hasNext])).toEqual([[a2, false]]);
   });
 
   it('two relays claiming at once never get the same event', async () => {
@@ -119,11 +122,11 @@ describe('PrismaOutboxStore', () => {
     await store.claim('relay-a', 10, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await store.claim('relay-b', 10, 30_000)).map((c) => c.event.eventId)).toEqual([id]);
-    await store.complete(id as string, 'relay-a');
+    await store.complete([id as string], 'relay-a');
     expect(
       (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).processedAt,
     ).toBeNull();
-    await store.complete(id as string, 'relay-b');
+    await store.complete([id as string], 'relay-b');
     expect(
       (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).processedAt,
     ).not.toBeNull();
@@ -136,7 +139,7 @@ describe('PrismaOutboxStore', () => {
     expect(backlog.oldestPendingAgeMs).toEqual(expect.any(Number));
 
     await store.claim('relay-a', 10, 30_000);
-    await store.complete(done as string, 'relay-a');
+    await store.complete([done as string], 'relay-a');
     expect(await store.prune(60_000)).toBe(0); // dispatched just now: kept
     await prisma.outboxEvent.update({
       where: { id: done as string },

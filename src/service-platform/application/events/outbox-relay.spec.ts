@@ -19,11 +19,18 @@ class FakeStore extends OutboxStore {
   released: { id: string; retryInMs: number; error: string }[] = [];
   backlogValue: OutboxBacklog = { pending: 0, oldestPendingAgeMs: null };
 
+  claims = 0;
+  /** Handed out by the claim after next (a platform's next event, once its head is done). */
+  later: ClaimedOutboxEvent[] = [];
+
   claim(): Promise<ClaimedOutboxEvent[]> {
-    return Promise.resolve(this.queue.splice(0));
+    this.claims++;
+    const batch = this.queue.splice(0);
+    this.queue.push(...this.later.splice(0));
+    return Promise.resolve(batch);
   }
-  complete(eventId: string): Promise<void> {
-    this.completed.push(eventId);
+  complete(eventIds: readonly string[]): Promise<void> {
+    this.completed.push(...eventIds);
     return Promise.resolve();
   }
   release(eventId: string, _owner: string, retryInMs: number, error: string): Promise<void> {
@@ -64,6 +71,7 @@ class NoTransport extends PlatformEventTransport {
 function claimed(attempt = 1): ClaimedOutboxEvent {
   return {
     attempt,
+    hasNext: false,
     event: new PlatformActivatedEvent({
       eventId: randomUUID(),
       platformId: randomUUID(),
@@ -130,6 +138,22 @@ describe('OutboxRelay', () => {
     // One line for the round, naming the failure.
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/1 of 2 events not delivered.*Redis is down/);
+  });
+
+  it('claims again only when a delivered event has a successor, not for every round', async () => {
+    store.queue.push(claimed());
+    relay.start();
+    await settle();
+    expect(store.claims).toBe(1); // a short batch with nothing behind it: no extra empty claim
+
+    const head = { ...claimed(), hasNext: true };
+    const next = claimed();
+    store.queue.push(head);
+    store.later.push(next);
+    relay.wake();
+    await settle();
+    expect(store.completed.slice(-2)).toEqual([head.event.eventId, next.event.eventId]);
+    expect(store.claims).toBe(3);
   });
 
   it('does nothing until started, and nothing after stop', async () => {

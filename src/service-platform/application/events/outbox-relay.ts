@@ -147,22 +147,33 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       );
       if (batch.length === 0) return;
       // One event per platform in a batch: dispatching them together keeps each platform's order.
-      const failures = (await Promise.all(batch.map((claimed) => this.dispatch(claimed)))).filter(
-        (failure): failure is string => failure !== null,
+      const outcomes = await Promise.all(batch.map((claimed) => this.dispatch(claimed)));
+      const delivered = batch.filter((_, index) => outcomes[index] === null);
+      // If this fails the leases expire and the events are dispatched again (at least once).
+      await this.store.complete(
+        delivered.map(({ event }) => event.eventId),
+        this.owner,
       );
+      const failures = outcomes.filter((failure): failure is string => failure !== null);
       if (failures.length > 0) {
         // One line per round, not one per event: an outage fails every event of the round.
         this.logger.warn(
           `${failures.length} of ${batch.length} events not delivered, retrying with backoff: ${failures[0]}`,
         );
       }
+      // Go round again only when more is known to be waiting: a full batch, or a platform whose
+      // next event became claimable now. New commits wake the relay through NOTIFY anyway.
+      const more =
+        batch.length === this.settings.batchSize || delivered.some((claimed) => claimed.hasNext);
+      if (!more) return;
     }
   }
 
-  /** Dispatches one event; returns why it failed, or null. */
+  /** Dispatches one event; returns why it failed (its lease released), or null. */
   private async dispatch({ event, attempt }: ClaimedOutboxEvent): Promise<string | null> {
     try {
       await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs);
+      return null;
     } catch (error) {
       const delay = retryDelayMs(attempt, this.settings);
       const reason = messageOf(error);
@@ -177,9 +188,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         });
       return `event ${event.eventId} (attempt ${attempt}): ${reason}`;
     }
-    // If this fails the lease expires and the event is dispatched again (at least once).
-    await this.store.complete(event.eventId, this.owner);
-    return null;
   }
 
   private async checkBacklog(): Promise<void> {

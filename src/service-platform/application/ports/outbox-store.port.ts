@@ -4,6 +4,8 @@ export interface ClaimedOutboxEvent {
   readonly event: PlatformChangeEvent;
   /** Dispatch attempts including this one. */
   readonly attempt: number;
+  /** Whether its platform has a later pending event (claimable once this one is done). */
+  readonly hasNext: boolean;
 }
 
 export interface OutboxBacklog {
@@ -22,8 +24,8 @@ export abstract class OutboxStore {
    */
   abstract claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedOutboxEvent[]>;
 
-  /** Marks the event dispatched (only if `owner` still holds its lease). */
-  abstract complete(eventId: string, owner: string): Promise<void>;
+  /** Marks the events dispatched (those whose lease `owner` still holds), in one statement. */
+  abstract complete(eventIds: readonly string[], owner: string): Promise<void>;
 
   /** Gives the lease back after a failed attempt; the event is retried after `retryInMs`. */
   abstract release(eventId: string, owner: string, retryInMs: number, error: string): Promise<void>;

@@ -19,6 +19,7 @@ import { PrismaService } from './prisma.service';
 
 interface ClaimedRow {
   id: string;
+  has_next: boolean;
   event_type: string;
   payload: PlatformEventPayload;
   changes: FieldChanges;
@@ -66,18 +67,31 @@ export class PrismaOutboxStore extends OutboxStore {
           attempts = o.attempts + 1
       FROM next
       WHERE o.id = next.id
-      RETURNING o.id, o.event_type, o.payload, o.changes, o.occurred_at, o.attempts`;
+      RETURNING o.id, o.event_type, o.payload, o.changes, o.occurred_at, o.attempts,
+        EXISTS (
+          SELECT 1 FROM ${table} AS later
+          WHERE later.platform_id = o.platform_id
+            AND later.processed_at IS NULL
+            AND later.sequence > o.sequence
+        ) AS has_next`;
     // Only this module writes the table; a type it does not know would stay leased, not crash.
     return rows.flatMap((row) =>
       isPlatformEventType(row.event_type)
-        ? [{ event: toEvent({ ...row, event_type: row.event_type }), attempt: row.attempts }]
+        ? [
+            {
+              event: toEvent({ ...row, event_type: row.event_type }),
+              attempt: row.attempts,
+              hasNext: row.has_next,
+            },
+          ]
         : [],
     );
   }
 
-  async complete(eventId: string, owner: string): Promise<void> {
+  async complete(eventIds: readonly string[], owner: string): Promise<void> {
+    if (eventIds.length === 0) return;
     await this.prisma.outboxEvent.updateMany({
-      where: { id: eventId, leasedBy: owner, processedAt: null },
+      where: { id: { in: [...eventIds] }, leasedBy: owner, processedAt: null },
       data: { processedAt: new Date(), leasedUntil: null, lastError: null },
     });
   }
