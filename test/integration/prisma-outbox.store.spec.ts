@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ServicePlatformModule } from '../../src/service-platform';
 import { EventOutbox } from '../../src/service-platform/application/ports/event-outbox.port';
+import { OutboxSignal } from '../../src/service-platform/application/ports/outbox-signal.port';
 import { OutboxStore } from '../../src/service-platform/application/ports/outbox-store.port';
 import { UnitOfWork } from '../../src/service-platform/application/ports/unit-of-work.port';
 import { PlatformUpdatedEvent } from '../../src/service-platform/domain/events/platform-change.events';
@@ -9,6 +10,7 @@ import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers'
 import { PlatformConfiguration } from '../../src/service-platform/domain/platform-configuration.value-object';
 import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
 import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
+import { Client } from 'pg';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
 /**
@@ -150,6 +152,54 @@ describe('PrismaOutboxStore', () => {
     expect(await store.backlog()).toMatchObject({ pending: 1 });
     await prisma.outboxEvent.deleteMany();
     expect(await store.backlog()).toEqual({ pending: 0, oldestPendingAgeMs: null });
+  });
+
+  it('a commit notifies "<schema> <event id>" and wakes the signal; a rollback does not', async () => {
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query('LISTEN service_platform_outbox');
+    const signal = moduleRef.get(OutboxSignal);
+    let wakes = 0;
+    await signal.listen(() => wakes++);
+    try {
+      const wakesBefore = wakes;
+      const [id] = await eventsOf(newTimeOrderedId(), 1);
+      const rolledBack = PlatformUpdatedEvent.of(
+        ServicePlatform.register({
+          id: newTimeOrderedId(),
+          tenantId: randomUUID(),
+          serviceName: 'gmail',
+          config: PlatformConfiguration.create({ client_id: 'c', client_secret: 's' }),
+          now: new Date(),
+        }),
+        ServicePlatform.register({
+          id: newTimeOrderedId(),
+          tenantId: randomUUID(),
+          serviceName: 'gmail',
+          config: PlatformConfiguration.create({ client_id: 'd', client_secret: 's' }),
+          now: new Date(),
+        }),
+        'tester',
+      );
+      await expect(
+        unitOfWork.run(async () => {
+          await outbox.append(rolledBack);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const deadline = Date.now() + 5_000;
+      while ((payloads.length < 1 || wakes <= wakesBefore) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(payloads).toEqual([`public ${id}`]);
+      expect(wakes).toBeGreaterThan(wakesBefore);
+    } finally {
+      await signal.close();
+      await listener.end();
+    }
   });
 
   it('refuses an append outside a unit of work', async () => {

@@ -49,14 +49,15 @@ CREATE INDEX "idx_audit_log_platform" ON "audit_log"("platform_id", "occurred_at
 
 -- Wakes the outbox relays as soon as a change commits (NOTIFY is delivered at commit, never for a
 -- rolled-back transaction); they also poll, so a lost notification only delays an event. The
--- payload is the schema, so that relays of other schemas in the same database ignore it.
+-- payload is "<schema> <event id>": relays of other schemas in the same database ignore it, and
+-- the event id lets an observer (the benchmark) tell when each event committed.
 CREATE FUNCTION "service_platform_outbox_notify"() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('service_platform_outbox', TG_TABLE_SCHEMA);
+    PERFORM pg_notify('service_platform_outbox', TG_TABLE_SCHEMA || ' ' || NEW.id::text);
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER "outbox_events_notify"
     AFTER INSERT ON "outbox_events"
-    FOR EACH STATEMENT EXECUTE FUNCTION "service_platform_outbox_notify"();
+    FOR EACH ROW EXECUTE FUNCTION "service_platform_outbox_notify"();

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { OutboxSignal } from '../../application/ports/outbox-signal.port';
 import { PrismaService } from './prisma.service';
 
-/** The channel the `outbox_events` insert trigger notifies (payload: the table's schema). */
+/** The channel the `outbox_events` insert trigger notifies (payload: `<schema> <event id>`). */
 export const OUTBOX_CHANNEL = 'service_platform_outbox';
 
 const RECONNECT_DELAY_MS = 1_000;
@@ -46,7 +46,7 @@ export class PgOutboxSignal extends OutboxSignal {
       keepAlive: true,
     });
     client.on('notification', (message) => {
-      if (message.channel === OUTBOX_CHANNEL && message.payload === this.prisma.schema) {
+      if (message.channel === OUTBOX_CHANNEL && schemaOf(message.payload) === this.prisma.schema) {
         this.listener?.();
       }
     });
@@ -76,4 +76,11 @@ export class PgOutboxSignal extends OutboxSignal {
     }, RECONNECT_DELAY_MS);
     this.reconnectTimer.unref();
   }
+}
+
+/** The schema named by a notification's payload (`<schema> <event id>`; schemas may hold spaces). */
+export function schemaOf(payload: string | undefined): string | undefined {
+  if (payload === undefined) return undefined;
+  const space = payload.lastIndexOf(' ');
+  return space < 0 ? payload : payload.slice(0, space);
 }
