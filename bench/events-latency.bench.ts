@@ -70,9 +70,14 @@ const PHASES = {
   /** Closed loop: `concurrency` registers in flight, to find the sustained register rate R. */
   saturated: seconds(12),
   concurrency: 16,
-  /** Open loop: registers sent on a fixed schedule at `pacedShare` of R. */
-  paced: seconds(20),
+  /**
+   * Open loop: registers sent on a fixed schedule at `pacedShare` of R. A paced rate the app does
+   * not sustain (sends skipped, events falling behind) is tried again at `pacedShare` of itself,
+   * up to `pacedAttempts` times: the goal is about a rate the service sustains.
+   */
+  paced: seconds(15),
   pacedShare: 0.8,
+  pacedAttempts: 3,
   /** Paced sends are skipped (and counted) while this many are unanswered. */
   pacedMaxInFlight: 64,
   /** After the load, wait for the missing events until none has arrived for this long. */
@@ -260,6 +265,40 @@ interface Stats extends Percentiles {
 }
 
 /** One load phase; its CPU figures are for the time the load was on. */
+/**
+ * When each event committed, as seen from this process: the outbox insert trigger NOTIFYs
+ * `<schema> <event id>`, and PostgreSQL delivers notifications to listeners at commit. The arrival
+ * is read on this process's event loop, like the Redis arrivals, so both carry the same delay.
+ */
+class CommitClock {
+  private readonly committedAt = new Map<string, number>();
+
+  private constructor(private readonly client: PgClient) {}
+
+  static async start(databaseUrl: string): Promise<CommitClock> {
+    const client = new PgClient({ connectionString: databaseUrl });
+    await client.connect();
+    const clock = new CommitClock(client);
+    client.on('notification', (message) => {
+      const at = now();
+      const eventId = message.payload?.slice(message.payload.lastIndexOf(' ') + 1);
+      if (eventId !== undefined && !clock.committedAt.has(eventId)) {
+        clock.committedAt.set(eventId, at);
+      }
+    });
+    await client.query('LISTEN service_platform_outbox');
+    return clock;
+  }
+
+  of(eventId: string): number | undefined {
+    return this.committedAt.get(eventId);
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+}
+
 interface PhaseResult extends CpuReading {
   name: string;
   load: string;
@@ -279,6 +318,8 @@ interface PhaseResult extends CpuReading {
   /** Most registrations answered but whose event had not arrived yet, at any moment. */
   maxInTransit: number;
   fromCommit: Stats;
+  /** From the commit's NOTIFY reaching this process: the commit → publish latency itself. */
+  fromNotify: Stats;
   fromAnswer: Stats;
   register: Stats;
   /** App CPU per registration, its event's relaying included (load and drain). */
@@ -299,6 +340,7 @@ function stats(values: number[]): Stats {
 interface Bench {
   app: Child;
   witness: Witness;
+  commits: CommitClock;
   clients: PlatformClient[];
   metadata: Metadata;
 }
@@ -380,6 +422,7 @@ async function runPhase(
 
   const loadSeconds = (end - start) / 1000;
   const fromCommit: number[] = [];
+  const fromNotify: number[] = [];
   const fromAnswer: number[] = [];
   const transit: [number, number][] = [];
   let duringLoad = 0;
@@ -390,6 +433,8 @@ async function runPhase(
     const receipt = witness.receiptOf(call.platformId);
     if (receipt === undefined) continue;
     fromCommit.push(receipt.at - receipt.changedAt);
+    const committedAt = bench.commits.of(receipt.eventId);
+    if (committedAt !== undefined) fromNotify.push(receipt.at - committedAt);
     fromAnswer.push(receipt.at - call.answeredAt);
     transit.push([receipt.at, -1]);
     if (receipt.at <= end) duringLoad++;
@@ -418,6 +463,7 @@ async function runPhase(
     drainMs: lastAt - end,
     maxInTransit,
     fromCommit: stats(fromCommit),
+    fromNotify: stats(fromNotify),
     fromAnswer: stats(fromAnswer),
     register: stats(load.calls.map((call) => call.answeredAt - call.sentAt)),
     ...cpu,
@@ -554,6 +600,19 @@ class SessionSampler {
 
 // ---- the run -------------------------------------------------------------------------------
 
+/**
+ * Whether the app kept up with a paced phase: every send went out, events kept pace with
+ * registrations, and the last event arrived soon after the last answer.
+ */
+function sustained(phase: PhaseResult): boolean {
+  return (
+    phase.skipped === 0 &&
+    phase.errors === 0 &&
+    phase.eventsPerS >= 0.95 * phase.registersPerS &&
+    phase.drainMs < 500
+  );
+}
+
 interface Results {
   machine: Record<string, string>;
   phases: PhaseResult[];
@@ -578,6 +637,7 @@ async function run(): Promise<Results> {
   const stopRedis = cleanUpStep('redis-server', () => redis.stop());
   let app: Child | undefined;
   let closeWitness: (() => Promise<void>) | undefined;
+  let closeCommits: (() => Promise<void>) | undefined;
   let clients: PlatformClient[] = [];
   try {
     rmSync(PROFILE_DIR, { recursive: true, force: true });
@@ -586,11 +646,14 @@ async function run(): Promise<Results> {
     }
     const witness = await Witness.start(redis.url);
     closeWitness = cleanUpStep('subscriber', () => Promise.resolve(witness.close()));
+    const commits = await CommitClock.start(database.url);
+    closeCommits = cleanUpStep('commit listener', () => commits.close());
     app = await startApp(database.url, { REDIS_URL: redis.url });
     clients = clientsOf(app.port, PHASES.channels);
     const bench: Bench = {
       app,
       witness,
+      commits,
       clients,
       metadata: bearer({ sub: 'bench-admin', roles: ['platform-admin'] }),
     };
@@ -612,12 +675,23 @@ async function run(): Promise<Results> {
     );
     await sleep(1000);
 
-    const rate = FIXED_RATE ?? Math.max(1, Math.round(first.registersPerS * pacedShare));
-    const share = FIXED_RATE === undefined ? ` (${pacedShare * 100}% of R)` : ' (BENCH_RATE)';
-    console.error(`paced: ${rate} registers/s (${paced} ms)...`);
-    const second = await runPhase(bench, 'paced', `${rate}/s${share}`, (load) =>
-      pace(load, rate, paced, PHASES.pacedMaxInFlight),
-    );
+    let rate = FIXED_RATE ?? Math.max(1, Math.round(first.registersPerS * pacedShare));
+    const pacedPhases: PhaseResult[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const share =
+        FIXED_RATE !== undefined
+          ? ' (BENCH_RATE)'
+          : ` (${Math.round((rate / first.registersPerS) * 100)}% of R)`;
+      console.error(`paced: ${rate} registers/s (${paced} ms)...`);
+      const phase = await runPhase(bench, 'paced', `${rate}/s${share}`, (load) =>
+        pace(load, rate, paced, PHASES.pacedMaxInFlight),
+      );
+      pacedPhases.push(phase);
+      if (sustained(phase) || FIXED_RATE !== undefined || attempt >= PHASES.pacedAttempts) break;
+      phase.name = 'paced (not sustained)';
+      rate = Math.max(1, Math.round(rate * pacedShare));
+      await sleep(1000);
+    }
 
     await sleep(1000);
     console.error(`relay alone: a backlog of ${PHASES.backlog} events...`);
@@ -675,7 +749,7 @@ async function run(): Promise<Results> {
     }
     return {
       machine,
-      phases: [first, second],
+      phases: [first, ...pacedPhases],
       pacedRate: rate,
       backlog,
       background,
@@ -694,6 +768,7 @@ async function run(): Promise<Results> {
   } finally {
     for (const client of clients) client.close();
     await closeWitness?.();
+    await closeCommits?.();
     await stopServer(app);
     await stopRedis();
     await database.drop();
@@ -704,9 +779,9 @@ function render(results: Results): string {
   const f = (value: number | undefined, digits = 1): string =>
     value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
   const pct = (share: number): string => `${(share * 100).toFixed(share < 0.1 ? 2 : 1)}%`;
-  const [, paced] = results.phases as [PhaseResult, PhaseResult];
+  const paced = results.phases.at(-1) as PhaseResult;
   const { backlog } = results;
-  const met = paced.fromCommit.p99 <= GOAL_P99_MS && paced.lost === 0;
+  const met = paced.fromNotify.p99 <= GOAL_P99_MS && paced.lost === 0 && sustained(paced);
   const latencyRow = (phase: PhaseResult, from: string, s: Stats): string =>
     `| ${phase.name} | ${from} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${f(s.max)} | ${pct(s.overGoal)} |`;
   return [
@@ -734,16 +809,17 @@ function render(results: Results): string {
     '',
     `**Relay alone:** a backlog of ${backlog.events} events inserted straight into \`outbox_events\` in one transaction, no requests: relayed in ${f(backlog.seconds, 2)} s, **${Math.round(backlog.eventsPerS)} events/s**, ${backlog.lost} lost.`,
     '',
-    '**Latency to the Redis subscriber** (ms; "commit" = `data.timestamp`, the change time set just before its transaction; "answer" = when the `RegisterPlatform` answer reached the client, a lower bound that may be negative):',
+    '**Latency to the Redis subscriber** (ms). "commit (its NOTIFY)": from the moment the commit\'s NOTIFY (payload `<schema> <event id>`, delivered by PostgreSQL at commit) reached this process, the commit → publish latency the goal is about. "change time": from `data.timestamp`, set just before the transaction, so it also counts the registration\'s own transaction (an upper bound). "answer": from when the `RegisterPlatform` answer reached the client (a lower bound, may be negative):',
     '',
     `| phase | measured from | p50 | p90 | p99 | max | over ${GOAL_P99_MS} ms |`,
     '|---|---|---:|---:|---:|---:|---:|',
     ...results.phases.flatMap((phase) => [
-      latencyRow(phase, 'commit', phase.fromCommit),
+      latencyRow(phase, 'commit (its NOTIFY)', phase.fromNotify),
+      latencyRow(phase, 'change time (upper bound)', phase.fromCommit),
       latencyRow(phase, 'answer (lower bound)', phase.fromAnswer),
     ]),
     '',
-    `**p99 commit → Redis subscriber at ${results.pacedRate} registers/s: ${f(paced.fromCommit.p99)} ms, goal ≤ ${GOAL_P99_MS} ms: ${met ? 'met' : 'not met'}.**`,
+    `**p99 commit → Redis subscriber at ${results.pacedRate} registers/s${sustained(paced) ? ' (sustained)' : ' (NOT sustained)'}: ${f(paced.fromNotify.p99)} ms, goal ≤ ${GOAL_P99_MS} ms: ${met ? 'met' : 'not met'}.** At saturation (${Math.round(results.phases[0]?.registersPerS ?? 0)} registers/s): ${f(results.phases[0]?.fromNotify.p99)} ms.`,
     '',
     `Load generator's event loop delay (arrival times are read on it): p99 ${results.phases.map((phase) => `${f(phase.lagP99)} ms (${phase.name})`).join(', ')}; max ${results.phases.map((phase) => `${f(phase.lagMax)} ms`).join(', ')}. Clock check, \`Date.now()\` − \`performance.timeOrigin + performance.now()\`: ${f(results.clockSkewMs[0], 2)} ms at the start, ${f(results.clockSkewMs[1], 2)} ms at the end.`,
     ...results.phases
