@@ -2,9 +2,10 @@ import type { ServicePlatformModuleOptions } from '../service-platform';
 import type { RotateKeysCommand } from './rotate-keys.args';
 
 /**
- * The module as the rotation CLI runs it. Its outbox relay is off: the CLI has no event broker
- * configured, and a relay without one would mark events dispatched that the service's instances
- * have not yet published.
+ * The module as the rotation CLI runs it. Its outbox relay is off: a short-lived CLI without an
+ * event broker leaves events to the service's instances (a relay only takes events whose targets
+ * it has, so it could not complete those still to be published anyway, but it would still dispatch
+ * in-process-only events and write their audit entries from a process that is about to exit).
  */
 export function rotateKeysModuleOptions(command: RotateKeysCommand): ServicePlatformModuleOptions {
   return {

@@ -13,6 +13,9 @@ import { PrismaService } from '../../src/service-platform/infrastructure/prisma/
 import { Client } from 'pg';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
+/** The fan-out targets of this module (no broker configured): the audit trail only. */
+const TARGETS = ['audit'];
+
 /**
  * The relay's queries on a real PostgreSQL (a database of its own, no relay running): leases,
  * per-platform order, retries and pruning.
@@ -78,7 +81,7 @@ describe('PrismaOutboxStore', () => {
     const [a1, a2] = await eventsOf(p1, 2);
     const [b1] = await eventsOf(p2, 1);
 
-    const first = await store.claim('relay-a', 10, 30_000);
+    const first = await store.claim('relay-a', 10, 30_000, TARGETS);
     expect(first.map((claimed) => claimed.event.eventId).sort()).toEqual([a1, b1].sort());
     expect(first.every((claimed) => claimed.attempt === 1)).toBe(true);
     // p1 has a later event waiting; p2 has not.
@@ -88,18 +91,18 @@ describe('PrismaOutboxStore', () => {
       PlatformUpdatedEvent,
     );
     // p1's second event waits for its first; nothing is left for another relay.
-    expect(await store.claim('relay-b', 10, 30_000)).toEqual([]);
+    expect(await store.claim('relay-b', 10, 30_000, TARGETS)).toEqual([]);
 
     await store.complete([a1 as string], 'relay-a');
-    const next = await store.claim('relay-b', 10, 30_000);
+    const next = await store.claim('relay-b', 10, 30_000, TARGETS);
     expect(next.map((claimed) => [claimed.event.eventId, claimed.hasNext])).toEqual([[a2, false]]);
   });
 
   it('two relays claiming at once never get the same event', async () => {
     for (let index = 0; index < 60; index++) await eventsOf(newTimeOrderedId(), 1);
     const [a, b] = await Promise.all([
-      store.claim('relay-a', 40, 30_000),
-      store.claim('relay-b', 40, 30_000),
+      store.claim('relay-a', 40, 30_000, TARGETS),
+      store.claim('relay-b', 40, 30_000, TARGETS),
     ]);
     const ids = [...(a ?? []), ...(b ?? [])].map((claimed) => claimed.event.eventId);
     expect(new Set(ids).size).toBe(ids.length);
@@ -108,22 +111,56 @@ describe('PrismaOutboxStore', () => {
 
   it('a released event waits out its retry delay (or retryNow), then comes back with attempt 2', async () => {
     const [id] = await eventsOf(newTimeOrderedId(), 1);
-    await store.claim('relay-a', 10, 30_000);
-    await store.release(id as string, 'relay-a', 60_000, 'publish: Redis is down');
-    expect(await store.claim('relay-a', 10, 30_000)).toEqual([]);
+    await store.claim('relay-a', 10, 30_000, TARGETS);
+    await store.release(id as string, 'relay-a', 60_000, 'publish: Redis is down', []);
+    expect(await store.claim('relay-a', 10, 30_000, TARGETS)).toEqual([]);
     const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } });
     expect(row.lastError).toBe('publish: Redis is down');
 
     expect(await store.retryNow()).toBe(1);
-    const again = await store.claim('relay-a', 10, 30_000);
+    const again = await store.claim('relay-a', 10, 30_000, TARGETS);
     expect(again.map((claimed) => [claimed.event.eventId, claimed.attempt])).toEqual([[id, 2]]);
+  });
+
+  it('an event needs a relay with all of its targets, and a retry skips the targets it reached', async () => {
+    const [id] = await eventsOf(newTimeOrderedId(), 1);
+    const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } });
+    expect(row.targets).toEqual(['audit']); // what this instance has
+    await prisma.outboxEvent.update({
+      where: { id: id as string },
+      data: { targets: ['audit', 'publish'] }, // as written by an instance with a broker
+    });
+    // A relay without the broker never takes it (it would complete it unpublished).
+    expect(await store.claim('relay-a', 10, 30_000, ['audit'])).toEqual([]);
+
+    const [first] = await store.claim('relay-b', 10, 30_000, ['audit', 'publish']);
+    expect([...(first?.pendingTargets ?? [])].sort()).toEqual(['audit', 'publish']);
+    await store.release(id as string, 'relay-b', 1, 'publish: Redis is down', ['audit']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [second] = await store.claim('relay-b', 10, 30_000, ['audit', 'publish']);
+    expect(second?.pendingTargets).toEqual(['publish']);
+    expect(second?.attempt).toBe(2);
+  });
+
+  it('an event type this version does not know waits for a relay that knows it', async () => {
+    const [id] = await eventsOf(newTimeOrderedId(), 1);
+    await prisma.outboxEvent.update({
+      where: { id: id as string },
+      data: { eventType: 'platform.renamed' },
+    });
+    expect(await store.claim('relay-a', 10, 30_000, TARGETS)).toEqual([]);
+    expect(
+      (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).leasedUntil,
+    ).toBeNull();
   });
 
   it('an expired lease passes to another relay, and the old owner can no longer complete it', async () => {
     const [id] = await eventsOf(newTimeOrderedId(), 1);
-    await store.claim('relay-a', 10, 1);
+    await store.claim('relay-a', 10, 1, TARGETS);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect((await store.claim('relay-b', 10, 30_000)).map((c) => c.event.eventId)).toEqual([id]);
+    expect((await store.claim('relay-b', 10, 30_000, TARGETS)).map((c) => c.event.eventId)).toEqual(
+      [id],
+    );
     await store.complete([id as string], 'relay-a');
     expect(
       (await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } })).processedAt,
@@ -140,7 +177,7 @@ describe('PrismaOutboxStore', () => {
     expect(backlog.pending).toBe(2);
     expect(backlog.oldestPendingAgeMs).toEqual(expect.any(Number));
 
-    await store.claim('relay-a', 10, 30_000);
+    await store.claim('relay-a', 10, 30_000, TARGETS);
     await store.complete([done as string], 'relay-a');
     expect(await store.prune(60_000)).toBe(0); // dispatched just now: kept
     await prisma.outboxEvent.update({

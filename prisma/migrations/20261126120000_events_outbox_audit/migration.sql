@@ -8,6 +8,8 @@ CREATE TABLE "outbox_events" (
     "payload" JSONB NOT NULL,
     "changes" JSONB NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "targets" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "delivered" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "available_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "leased_until" TIMESTAMPTZ(3),
@@ -25,7 +27,7 @@ CREATE TABLE "audit_log" (
     "platform_id" UUID NOT NULL,
     "tenant_id" UUID NOT NULL,
     "action" VARCHAR(32) NOT NULL,
-    "actor_id" VARCHAR(255) NOT NULL,
+    "actor_id" TEXT NOT NULL,
     "changes" JSONB NOT NULL,
     "occurred_at" TIMESTAMPTZ(3) NOT NULL,
 

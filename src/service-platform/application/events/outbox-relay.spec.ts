@@ -72,6 +72,7 @@ function claimed(attempt = 1): ClaimedOutboxEvent {
   return {
     attempt,
     hasNext: false,
+    pendingTargets: ['audit'],
     event: new PlatformActivatedEvent({
       eventId: randomUUID(),
       platformId: randomUUID(),

@@ -15,7 +15,7 @@ import {
   retryDelayMs,
   type OutboxRelaySettings,
 } from './outbox-relay.settings';
-import { PlatformEventDispatcher } from './platform-event.dispatcher';
+import { FanOutError, PlatformEventDispatcher } from './platform-event.dispatcher';
 
 /**
  * Moves committed events from the outbox to the event bus (and so to the audit trail, Redis and
@@ -144,6 +144,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         this.owner,
         this.settings.batchSize,
         this.settings.leaseMs,
+        this.dispatcher.targetNames,
       );
       if (batch.length === 0) return;
       // One event per platform in a batch: dispatching them together keeps each platform's order.
@@ -170,9 +171,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Dispatches one event; returns why it failed (its lease released), or null. */
-  private async dispatch({ event, attempt }: ClaimedOutboxEvent): Promise<string | null> {
+  private async dispatch({
+    event,
+    attempt,
+    pendingTargets,
+  }: ClaimedOutboxEvent): Promise<string | null> {
     try {
-      await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs);
+      await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs, pendingTargets);
       return null;
     } catch (error) {
       const delay = retryDelayMs(attempt, this.settings);
@@ -180,8 +185,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.debug(
         `Event ${event.eventId} (${event.type}) attempt ${attempt} failed, retry in ${delay} ms: ${reason}`,
       );
+      const delivered = error instanceof FanOutError ? error.delivered : [];
       await this.store
-        .release(event.eventId, this.owner, delay, reason)
+        .release(event.eventId, this.owner, delay, reason, delivered)
         .catch((releaseError: unknown) => {
           // The lease expires on its own; the event is retried then.
           this.logger.warn(`Could not release event ${event.eventId}: ${messageOf(releaseError)}`);

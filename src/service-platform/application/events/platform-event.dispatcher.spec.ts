@@ -66,6 +66,23 @@ describe('PlatformEventDispatcher', () => {
     const failure = await dispatcher.dispatch(anEvent(), 1_000).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(FanOutError);
     expect((failure as FanOutError).failures).toEqual(new Map([['publish', 'Redis is down']]));
+    expect((failure as FanOutError).delivered).toEqual(['audit']);
+  });
+
+  it('runs only the targets asked for: those an earlier attempt reached are skipped', async () => {
+    const ran: string[] = [];
+    const dispatcher = setUp({
+      audit: () => {
+        ran.push('audit');
+        return Promise.resolve();
+      },
+      publish: () => {
+        ran.push('publish');
+        return Promise.resolve();
+      },
+    });
+    await dispatcher.dispatch(anEvent(), 1_000, ['publish']);
+    expect(ran).toEqual(['publish']);
   });
 
   it('rejects when a target does not finish in time, and when no handler reports at all', async () => {

@@ -10,7 +10,11 @@ interface Pending {
 
 /** One or more fan-out targets failed (or did not finish in time) for an event. */
 export class FanOutError extends Error {
-  constructor(readonly failures: ReadonlyMap<string, string>) {
+  constructor(
+    readonly failures: ReadonlyMap<string, string>,
+    /** The targets of the dispatch that did succeed. */
+    readonly delivered: readonly string[],
+  ) {
     super([...failures].map(([target, reason]) => `${target}: ${reason}`).join('; '));
     this.name = 'FanOutError';
   }
@@ -38,9 +42,16 @@ export class PlatformEventDispatcher {
     return [...this.targets];
   }
 
-  /** Resolves when every target handled `event`; `FanOutError` names the ones that did not. */
-  async dispatch(event: PlatformChangeEvent, timeoutMs: number): Promise<void> {
-    const pending = new Map([...this.targets].map((target) => [target, pendingResult()]));
+  /**
+   * Resolves when every one of `targets` (default: all) handled `event`; `FanOutError` names the
+   * ones that did not. Handlers of other targets skip the event (an earlier attempt reached them).
+   */
+  async dispatch(
+    event: PlatformChangeEvent,
+    timeoutMs: number,
+    targets: readonly string[] = [...this.targets],
+  ): Promise<void> {
+    const pending = new Map(targets.map((target) => [target, pendingResult()]));
     this.inFlight.set(event, pending);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -59,7 +70,12 @@ export class PlatformEventDispatcher {
           }
         }),
       );
-      if (failures.size > 0) throw new FanOutError(failures);
+      if (failures.size > 0) {
+        throw new FanOutError(
+          failures,
+          targets.filter((target) => !failures.has(target)),
+        );
+      }
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(event);
@@ -75,7 +91,10 @@ export class PlatformEventDispatcher {
     target: string,
     work: () => Promise<void>,
   ): Promise<void> {
-    const result = this.inFlight.get(event)?.get(target);
+    const dispatch = this.inFlight.get(event);
+    // Reached by an earlier attempt: not again.
+    if (dispatch !== undefined && !dispatch.has(target)) return;
+    const result = dispatch?.get(target);
     try {
       await work();
       result?.resolve();

@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { PlatformEventDispatcher } from '../../application/events/platform-event.dispatcher';
 import { EventOutbox } from '../../application/ports/event-outbox.port';
 import type { PlatformChangeEvent } from '../../domain/events/platform-change.events';
 import type { Prisma } from './generated/client';
 import { translateStorageError } from './prisma-error.mapper';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 
-/** Appends events to `outbox_events` in the transaction of the change they record. */
+/**
+ * Appends events to `outbox_events` in the transaction of the change they record, with the
+ * fan-out targets this instance has (audit, and publish when a broker is configured) as the ones
+ * the event must reach.
+ */
 @Injectable()
 export class PrismaEventOutbox extends EventOutbox {
-  constructor(private readonly transactions: PrismaTransactionHost) {
+  constructor(
+    private readonly transactions: PrismaTransactionHost,
+    private readonly dispatcher: PlatformEventDispatcher,
+  ) {
     super();
   }
 
@@ -27,6 +35,7 @@ export class PrismaEventOutbox extends EventOutbox {
           payload: event.toPayload() as unknown as Prisma.InputJsonObject,
           changes: event.changes as Prisma.InputJsonObject,
           occurredAt: event.occurredAt,
+          targets: [...this.dispatcher.targetNames].sort(),
         },
       });
     } catch (error) {

@@ -12,6 +12,7 @@ import {
 } from '../../domain/events/platform-change.events';
 import {
   isPlatformEventType,
+  PLATFORM_EVENT_TYPES,
   type PlatformEventType,
 } from '../../domain/events/platform-event-type';
 import { qualifiedTable } from './prisma-sql';
@@ -20,6 +21,7 @@ import { PrismaService } from './prisma.service';
 interface ClaimedRow {
   id: string;
   has_next: boolean;
+  pending_targets: string[];
   event_type: string;
   payload: PlatformEventPayload;
   changes: FieldChanges;
@@ -42,8 +44,15 @@ export class PrismaOutboxStore extends OutboxStore {
     return qualifiedTable(this.prisma.schema, 'outbox_events');
   }
 
-  async claim(owner: string, limit: number, leaseMs: number): Promise<ClaimedOutboxEvent[]> {
+  async claim(
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    targets: readonly string[],
+  ): Promise<ClaimedOutboxEvent[]> {
     const table = this.table;
+    // Event types this version knows: a newer version's rows wait for a relay that knows them.
+    const known = PLATFORM_EVENT_TYPES as readonly string[];
     const rows = await this.prisma.$queryRaw<ClaimedRow[]>`
       WITH next AS (
         SELECT o.id
@@ -51,6 +60,8 @@ export class PrismaOutboxStore extends OutboxStore {
         WHERE o.processed_at IS NULL
           AND o.available_at <= now()
           AND (o.leased_until IS NULL OR o.leased_until < now())
+          AND o.targets <@ ${[...targets]}::text[]
+          AND o.event_type = ANY(${[...known]}::text[])
           AND NOT EXISTS (
             SELECT 1 FROM ${table} AS earlier
             WHERE earlier.platform_id = o.platform_id
@@ -68,6 +79,7 @@ export class PrismaOutboxStore extends OutboxStore {
       FROM next
       WHERE o.id = next.id
       RETURNING o.id, o.event_type, o.payload, o.changes, o.occurred_at, o.attempts,
+        ARRAY(SELECT unnest(o.targets) EXCEPT SELECT unnest(o.delivered)) AS pending_targets,
         EXISTS (
           SELECT 1 FROM ${table} AS later
           WHERE later.platform_id = o.platform_id
@@ -82,6 +94,7 @@ export class PrismaOutboxStore extends OutboxStore {
               event: toEvent({ ...row, event_type: row.event_type }),
               attempt: row.attempts,
               hasNext: row.has_next,
+              pendingTargets: row.pending_targets,
             },
           ]
         : [],
@@ -96,11 +109,18 @@ export class PrismaOutboxStore extends OutboxStore {
     });
   }
 
-  async release(eventId: string, owner: string, retryInMs: number, error: string): Promise<void> {
+  async release(
+    eventId: string,
+    owner: string,
+    retryInMs: number,
+    error: string,
+    delivered: readonly string[],
+  ): Promise<void> {
     const table = this.table;
     await this.prisma.$executeRaw`
       UPDATE ${table}
       SET leased_until = NULL,
+          delivered = ARRAY(SELECT DISTINCT unnest(delivered || ${[...delivered]}::text[])),
           available_at = now() + make_interval(secs => ${retryInMs / 1000}::double precision),
           last_error = ${error.slice(0, 1000)}
       WHERE id = ${eventId}::uuid AND leased_by = ${owner} AND processed_at IS NULL`;
