@@ -13,6 +13,8 @@ export class PlatformEventsController {
   /** What this example did, in order (a real consumer would update its own state instead). */
   readonly handled: PlatformEventPayload[] = [];
   duplicates = 0;
+  /** Last version applied per platform (a real consumer keeps it with its own state). */
+  private readonly versions = new Map<string, number>();
 
   constructor(private readonly processed: ProcessedEvents) {}
 
@@ -42,6 +44,14 @@ export class PlatformEventsController {
       this.duplicates++;
       return;
     }
+    // Versions of a platform only grow: a late copy of an older event (its id forgotten, or
+    // after a restart) must not undo a newer one.
+    const last = this.versions.get(event.platform_id) ?? 0;
+    if (event.version <= last) {
+      this.duplicates++;
+      return;
+    }
+    this.versions.set(event.platform_id, event.version);
     this.handled.push(event);
     this.logger.log(
       `${event.event_type} ${event.service_name} of tenant ${event.tenant_id} (version ${event.version})`,

@@ -146,7 +146,8 @@ describe('change events: outbox → audit trail + Redis', () => {
     await env.sql.query(`
       CREATE FUNCTION refuse_exploding_events() RETURNS trigger AS $$
       BEGIN
-        IF NEW.payload->'config'->>'client_id' = 'explode' THEN
+        IF NEW.payload->'config'->>'client_id' = 'explode'
+           OR (NEW.event_type = 'platform.deactivated' AND NEW.payload->>'service_name' = 'pinned') THEN
           RAISE EXCEPTION 'refused by the test';
         END IF;
         RETURN NEW;
@@ -177,18 +178,30 @@ describe('change events: outbox → audit trail + Redis', () => {
       const stored = await http(app).get(`${API}/${platform.id}`);
       expect(stored.body).toMatchObject({ version: 1, config: { client_id: 'client-123' } });
 
+      const pinned = await registerPlatform(app, tenantId, { service_name: 'pinned' });
+      const failedDeactivation = await http(app).post(`${API}/${pinned.platform.id}/deactivate`);
+      expect(failedDeactivation.status).toBeGreaterThanOrEqual(500);
+      expect((await http(app).get(`${API}/${pinned.platform.id}`)).body).toMatchObject({
+        version: 1,
+        is_active: true,
+      });
+
       await waitForDrainedOutbox(env.sql);
       await env.subscriber.waitFor(() => env.subscriber.of(platform.id).length >= 1);
       const { rows: outbox } = await env.sql.query(
         'SELECT event_type FROM outbox_events WHERE tenant_id = $1',
         [tenantId],
       );
-      expect(outbox).toEqual([{ event_type: 'platform.registered' }]);
+      expect(outbox).toEqual([
+        { event_type: 'platform.registered' },
+        { event_type: 'platform.registered' },
+      ]);
+      await env.subscriber.waitFor(() => env.subscriber.of(pinned.platform.id).length >= 1);
       expect(
         env.subscriber.received
           .filter((event) => event.data.tenant_id === tenantId)
           .map((event) => event.channel),
-      ).toEqual(['platform.registered']);
+      ).toEqual(['platform.registered', 'platform.registered']);
       expect((await auditRowsOf(env.sql, platform.id)).map((row) => row.action)).toEqual([
         'registered',
       ]);
@@ -223,5 +236,53 @@ describe('change events: outbox → audit trail + Redis', () => {
       env.subscriber.received.filter((event) => event.data.tenant_id === tenantId),
     ).toHaveLength(1);
     expect(await auditRowsOf(env.sql, id)).toHaveLength(1);
+  });
+
+  it('concurrent updates and (de)activations: audit order and event timestamps follow the version', async () => {
+    const { platform } = await registerPlatform(app, newTenantId(), { service_name: 'zoom' });
+    for (let round = 0; round < 15; round++) {
+      const answers = await Promise.all([
+        http(app)
+          .put(`${API}/${platform.id}`)
+          .send({ config: { client_id: `client-${round}` } }),
+        http(app).post(`${API}/${platform.id}/${round % 2 === 0 ? 'deactivate' : 'activate'}`),
+        http(app)
+          .put(`${API}/${platform.id}`)
+          .send({ config: { additional_data: { round } } }),
+      ]);
+      expect(answers.map((res) => res.status)).toEqual([200, 200, 200]);
+    }
+    await waitForDrainedOutbox(env.sql);
+    const versions = (await http(app).get(`${API}/${platform.id}`)).body as { version: number };
+    await env.subscriber.waitFor(() => env.subscriber.of(platform.id).length >= versions.version);
+    const events = env.subscriber.of(platform.id);
+    const versionOf = new Map(events.map((event) => [event.data.event_id, event.data.version]));
+    const timestamps = events.map((event) => Date.parse(event.data.timestamp));
+    expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
+    expect(new Set(timestamps).size).toBe(timestamps.length);
+
+    // The trail, newest first, is in strictly decreasing version order.
+    const trail = (
+      (await http(app).get(`${API}/${platform.id}/audit`).query({ limit: 200 })).body as {
+        entries: { event_id: string }[];
+      }
+    ).entries.map((entry) => versionOf.get(entry.event_id));
+    expect(trail).toEqual(events.map((event) => event.data.version).reverse());
+  }, 60_000);
+
+  it('an actor id as long as the token allows (256 characters) is audited, not stuck', async () => {
+    const tenantId = newTenantId();
+    const sub = 'a'.repeat(256);
+    const res = await http(app, { as: { sub, tenantId, roles: ['tenant-admin'] } })
+      .post(API)
+      .send({
+        tenant_id: tenantId,
+        service_name: 'box',
+        config: { client_id: 'c', client_secret: 's' },
+      });
+    expect(res.status).toBe(201);
+    const id = (res.body as { platform: { id: string } }).platform.id;
+    await waitForDrainedOutbox(env.sql);
+    expect((await auditRowsOf(env.sql, id)).map((row) => row.actor_id)).toEqual([sub]);
   });
 });

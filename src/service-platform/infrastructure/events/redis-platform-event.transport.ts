@@ -30,12 +30,14 @@ export class RedisPlatformEventTransport
   }
 
   onReconnect(listener: () => void): void {
-    let lost = false;
-    // `RedisStatus` is a const enum (not available at run time under swc): compare its values.
-    this.client.status.subscribe((status) => {
-      const connected = String(status) === 'connected';
-      if (connected && lost) listener();
-      lost = !connected;
+    // The publishing connection's own `ready`: the client's status turns `connected` as soon as
+    // either of its two connections is ready, and a retry before the publisher is would fail
+    // again and back off further.
+    let readyBefore = false;
+    this.client.on('ready', (connection) => {
+      if (connection !== 'pub') return;
+      if (readyBefore) listener();
+      readyBefore = true;
     });
   }
 

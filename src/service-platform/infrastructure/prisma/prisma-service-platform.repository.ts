@@ -160,22 +160,37 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     });
   }
 
-  /** One conditional UPDATE: concurrent (de)activations cannot both report a change. */
+  /**
+   * Under the row lock: concurrent (de)activations take turns (only one reports a change), and the
+   * new `updated_at` is taken after the lock and never before the previous one, so a platform's
+   * change times (its events' `timestamp`, its audit order) grow with its version.
+   */
   private setActive(
     platformId: string,
     access: PlatformAccess,
     isActive: boolean,
   ): Promise<ActivationChange | null> {
-    return this.run(async () => {
-      const where = allowed(access, { id: platformId });
-      const [changed] = await this.db.servicePlatform.updateManyAndReturn({
-        where: { ...where, isActive: !isActive },
-        data: { isActive, version: { increment: 1 }, updatedAt: new Date() },
-      });
-      if (changed !== undefined) return { platform: await this.toDomain(changed), changed: true };
-      const row = await this.db.servicePlatform.findFirst({ where });
-      return row === null ? null : { platform: await this.toDomain(row), changed: false };
-    });
+    return this.transactions.run(() =>
+      this.run(async () => {
+        await this.lockRow(platformId);
+        const row = await this.db.servicePlatform.findFirst({
+          where: allowed(access, { id: platformId }),
+        });
+        if (row === null) return null;
+        if (row.isActive === isActive)
+          return { platform: await this.toDomain(row), changed: false };
+        const now = new Date();
+        const changed = await this.db.servicePlatform.update({
+          where: { id: platformId },
+          data: {
+            isActive,
+            version: { increment: 1 },
+            updatedAt: now > row.updatedAt ? now : new Date(row.updatedAt.getTime() + 1),
+          },
+        });
+        return { platform: await this.toDomain(changed), changed: true };
+      }),
+    );
   }
 
   /** `SELECT ... FOR UPDATE`: only meaningful inside a unit of work. */
