@@ -16,6 +16,10 @@ describe('outbox relay settings', () => {
     expect(() => resolveOutboxRelaySettings({ leaseMs: 1000, dispatchTimeoutMs: 1000 })).toThrow(
       'shorter',
     );
+    expect(() => resolveOutboxRelaySettings({ pollIntervalMs: 2 ** 31 })).toThrow('at most');
+    expect(() => resolveOutboxRelaySettings({ retryMinMs: 10, retryMaxMs: 5 })).toThrow(
+      'must not exceed',
+    );
   });
 
   it('backs off exponentially from retryMinMs, capped at retryMaxMs, with ±20% jitter', () => {

@@ -37,6 +37,8 @@ export const DEFAULT_OUTBOX_RELAY_SETTINGS: OutboxRelaySettings = {
   backlogWarnAgeMs: 60_000,
 };
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function resolveOutboxRelaySettings(
   overrides: Partial<OutboxRelaySettings> = {},
 ): OutboxRelaySettings {
@@ -45,6 +47,15 @@ export function resolveOutboxRelaySettings(
     if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) {
       throw new Error(`events.relay.${name} must be a positive integer (got ${String(value)})`);
     }
+  }
+  // Node timers fire at once for periods beyond 2^31 - 1 ms.
+  for (const name of ['pollIntervalMs', 'pruneIntervalMs', 'backlogCheckIntervalMs'] as const) {
+    if (settings[name] > MAX_TIMER_MS) {
+      throw new Error(`events.relay.${name} must be at most ${MAX_TIMER_MS} ms`);
+    }
+  }
+  if (settings.retryMinMs > settings.retryMaxMs) {
+    throw new Error('events.relay.retryMinMs must not exceed events.relay.retryMaxMs');
   }
   if (settings.dispatchTimeoutMs >= settings.leaseMs) {
     throw new Error('events.relay.dispatchTimeoutMs must be shorter than events.relay.leaseMs');
