@@ -500,13 +500,13 @@ async function relayBacklog(
   try {
     const meter = new CpuMeter(bench.app.process.pid);
     const { rows } = await pg.query<{ platform_id: string }>(
-      `INSERT INTO outbox_events (id, platform_id, tenant_id, event_type, payload, changes, occurred_at)
+      `INSERT INTO outbox_events (id, platform_id, tenant_id, event_type, payload, changes, occurred_at, targets)
        SELECT e.id, e.platform_id, e.tenant_id, 'platform.registered',
               jsonb_build_object('event_id', e.id, 'event_type', 'platform.registered',
                 'timestamp', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                 'platform_id', e.platform_id, 'tenant_id', e.tenant_id, 'service_name', 'outlook',
                 'version', 1, 'actor_id', 'bench-admin', 'config', '{}'::jsonb),
-              '{}'::jsonb, now()
+              '{}'::jsonb, now(), ARRAY['audit', 'publish']
        FROM (SELECT gen_random_uuid() AS id, gen_random_uuid() AS platform_id,
                     gen_random_uuid() AS tenant_id
              FROM generate_series(1, $1)) AS e

@@ -142,6 +142,13 @@ describe('PrismaOutboxStore', () => {
     expect(second?.attempt).toBe(2);
   });
 
+  it('a row inserted without targets needs every target of the relay', async () => {
+    const [id] = await eventsOf(newTimeOrderedId(), 1);
+    await prisma.outboxEvent.update({ where: { id: id as string }, data: { targets: [] } });
+    const [claimed] = await store.claim('relay-a', 10, 30_000, ['audit', 'publish']);
+    expect([...(claimed?.pendingTargets ?? [])].sort()).toEqual(['audit', 'publish']);
+  });
+
   it('an event type this version does not know waits for a relay that knows it', async () => {
     const [id] = await eventsOf(newTimeOrderedId(), 1);
     await prisma.outboxEvent.update({

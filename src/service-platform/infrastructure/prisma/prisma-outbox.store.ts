@@ -79,7 +79,11 @@ export class PrismaOutboxStore extends OutboxStore {
       FROM next
       WHERE o.id = next.id
       RETURNING o.id, o.event_type, o.payload, o.changes, o.occurred_at, o.attempts,
-        ARRAY(SELECT unnest(o.targets) EXCEPT SELECT unnest(o.delivered)) AS pending_targets,
+        -- A row without recorded targets (inserted by hand) needs all of the relay's.
+        ARRAY(
+          SELECT unnest(CASE WHEN cardinality(o.targets) = 0 THEN ${[...targets]}::text[] ELSE o.targets END)
+          EXCEPT SELECT unnest(o.delivered)
+        ) AS pending_targets,
         EXISTS (
           SELECT 1 FROM ${table} AS later
           WHERE later.platform_id = o.platform_id
