@@ -53,8 +53,14 @@ import {
 
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles', 'events');
 const PROFILE_DIRS = { paced: join(PROFILE_DIR, 'paced'), backlog: join(PROFILE_DIR, 'backlog') };
-const BEGIN = '<!-- events-latency:begin -->';
-const END = '<!-- events-latency:end -->';
+/**
+ * `BENCH_RELAY=separate`: the app serves requests with its relay off (`OUTBOX_RELAY_ENABLED=false`)
+ * and a second instance of the app, taking no requests, relays; results in their own section.
+ */
+const SEPARATE_RELAY = process.env.BENCH_RELAY === 'separate';
+const SECTION = SEPARATE_RELAY ? 'events-latency-separate-relay' : 'events-latency';
+const BEGIN = `<!-- ${SECTION}:begin -->`;
+const END = `<!-- ${SECTION}:end -->`;
 
 /** Hard bound of the whole run (the build is not in it). */
 const DEADLINE_MS = 180_000;
@@ -636,6 +642,7 @@ async function run(): Promise<Results> {
   const redis = await ThrowAwayRedis.start();
   const stopRedis = cleanUpStep('redis-server', () => redis.stop());
   let app: Child | undefined;
+  let relay: Child | undefined;
   let closeWitness: (() => Promise<void>) | undefined;
   let closeCommits: (() => Promise<void>) | undefined;
   let clients: PlatformClient[] = [];
@@ -648,7 +655,11 @@ async function run(): Promise<Results> {
     closeWitness = cleanUpStep('subscriber', () => Promise.resolve(witness.close()));
     const commits = await CommitClock.start(database.url);
     closeCommits = cleanUpStep('commit listener', () => commits.close());
-    app = await startApp(database.url, { REDIS_URL: redis.url });
+    app = await startApp(database.url, {
+      REDIS_URL: redis.url,
+      ...(SEPARATE_RELAY && { OUTBOX_RELAY_ENABLED: 'false' }),
+    });
+    if (SEPARATE_RELAY) relay = await startApp(database.url, { REDIS_URL: redis.url });
     clients = clientsOf(app.port, PHASES.channels);
     const bench: Bench = {
       app,
@@ -770,6 +781,7 @@ async function run(): Promise<Results> {
     await closeWitness?.();
     await closeCommits?.();
     await stopServer(app);
+    await stopServer(relay);
     await stopRedis();
     await database.drop();
   }
@@ -841,7 +853,9 @@ runBenchmark({
   section: {
     begin: BEGIN,
     end: END,
-    heading: 'Change events: commit → Redis publish latency',
+    heading: SEPARATE_RELAY
+      ? 'Change events with the relay in its own process'
+      : 'Change events: commit → Redis publish latency',
   },
   deadlineMs: DEADLINE_MS,
   run: () => run().then(render),

@@ -49,6 +49,7 @@ export class AppModule {
             events: {
               redisUrl: config.get('REDIS_URL', { infer: true }),
               relay: {
+                enabled: config.get('OUTBOX_RELAY_ENABLED', { infer: true }),
                 retentionMs: config.get('OUTBOX_RETENTION_HOURS', { infer: true }) * 3_600_000,
               },
             },

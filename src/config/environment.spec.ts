@@ -26,6 +26,7 @@ describe('validateEnvironment', () => {
       CORS_ORIGINS: [],
       RATE_LIMIT_PER_MINUTE: 600,
       OUTBOX_RETENTION_HOURS: 168,
+      OUTBOX_RELAY_ENABLED: true,
       LOG_LEVEL: 'info',
     });
   });
@@ -42,6 +43,12 @@ describe('validateEnvironment', () => {
     );
     expect(() => validateEnvironment({ ...base, OUTBOX_RETENTION_HOURS: '0' })).toThrow(
       /OUTBOX_RETENTION_HOURS/,
+    );
+    expect(
+      validateEnvironment({ ...base, OUTBOX_RELAY_ENABLED: 'false' }).OUTBOX_RELAY_ENABLED,
+    ).toBe(false);
+    expect(() => validateEnvironment({ ...base, OUTBOX_RELAY_ENABLED: 'no' })).toThrow(
+      /OUTBOX_RELAY_ENABLED must be true or false/,
     );
   });
 

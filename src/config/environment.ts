@@ -22,6 +22,8 @@ export interface Environment {
   REDIS_URL: string | undefined;
   /** Hours dispatched events are kept in the outbox before they are pruned. */
   OUTBOX_RETENTION_HOURS: number;
+  /** Whether this instance relays outbox events (false: API-only, another instance relays). */
+  OUTBOX_RELAY_ENABLED: boolean;
   LOG_LEVEL: string;
   /** Append logs to this file instead of stdout (unset: stdout). */
   LOG_FILE: string | undefined;
@@ -135,6 +137,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     problems,
   );
 
+  const relayEnabled = text('OUTBOX_RELAY_ENABLED') ?? 'true';
+  if (relayEnabled !== 'true' && relayEnabled !== 'false') {
+    problems.push('OUTBOX_RELAY_ENABLED must be true or false');
+  }
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -155,6 +162,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     RATE_LIMIT_PER_MINUTE: rateLimit,
     REDIS_URL: redisUrl,
     OUTBOX_RETENTION_HOURS: outboxRetention,
+    OUTBOX_RELAY_ENABLED: relayEnabled !== 'false',
     LOG_LEVEL: logLevel,
     LOG_FILE: text('LOG_FILE'),
   };
