@@ -90,7 +90,7 @@ export class PrismaOutboxStore extends OutboxStore {
             AND later.processed_at IS NULL
             AND later.sequence > o.sequence
         ) AS has_next`;
-    // Only this module writes the table; a type it does not know would stay leased, not crash.
+    // The claim already skipped types this version does not know; this only narrows the type.
     return rows.flatMap((row) =>
       isPlatformEventType(row.event_type)
         ? [
