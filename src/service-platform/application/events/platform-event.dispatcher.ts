@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { PlatformChangeEvent } from '../../domain/events/platform-change.events';
+import { withTimeout } from '../with-timeout';
 
 interface Pending {
   readonly promise: Promise<void>;
@@ -53,18 +54,13 @@ export class PlatformEventDispatcher {
   ): Promise<void> {
     const pending = new Map(targets.map((target) => [target, pendingResult()]));
     this.inFlight.set(event, pending);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      });
       this.eventBus.publish(event);
       const failures = new Map<string, string>();
       await Promise.all(
         [...pending].map(async ([target, result]) => {
           try {
-            const outcome = await Promise.race([result.promise, timedOut]);
-            if (outcome === 'timeout') failures.set(target, `did not finish in ${timeoutMs} ms`);
+            await withTimeout(result.promise, timeoutMs, `did not finish in ${timeoutMs} ms`);
           } catch (error) {
             failures.set(target, error instanceof Error ? error.message : String(error));
           }
@@ -77,7 +73,6 @@ export class PlatformEventDispatcher {
         );
       }
     } finally {
-      clearTimeout(timer);
       this.inFlight.delete(event);
     }
   }

@@ -3,6 +3,7 @@ import { EncryptionHealth } from '../ports/encryption-health.port';
 import { OutboxStore, type OutboxBacklog } from '../ports/outbox-store.port';
 import { PlatformEventTransport } from '../ports/platform-event-transport.port';
 import { StorageHealth } from '../ports/storage-health.port';
+import { withTimeout } from '../with-timeout';
 
 export interface ComponentStatus {
   readonly up: boolean;
@@ -59,7 +60,7 @@ export class ServicePlatformReadiness {
       this.encryption
         .check()
         .then(up, (error: unknown) => down(error instanceof Error ? error.message : String(error))),
-      withTimeout(this.outbox.backlog(), timeoutMs).catch(() => null),
+      withTimeout(this.outbox.backlog(), timeoutMs, 'no answer').catch(() => null),
       this.brokerStatus(timeoutMs),
     ]);
     return {
@@ -91,14 +92,4 @@ function up(): ComponentStatus {
 
 function down(reason: string): ComponentStatus {
   return { up: false, reason };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

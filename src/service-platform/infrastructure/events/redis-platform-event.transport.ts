@@ -3,6 +3,7 @@ import { ClientRedis } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { PlatformEventTransport } from '../../application/ports/platform-event-transport.port';
+import { withTimeout } from '../../application/with-timeout';
 import type { PlatformEventPayload } from '../../domain/events/platform-change.events';
 import { redisConnectionOptions } from './redis-connection.options';
 
@@ -41,21 +42,13 @@ export class RedisPlatformEventTransport
     });
   }
 
-  async ping(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
+  ping(timeoutMs: number): Promise<boolean> {
     const probe = (async () => {
       await this.client.connect();
       const [publisher] = this.client.unwrap<[Redis, Redis]>();
       return (await publisher.ping()) === 'PONG';
-    })().catch(() => false);
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    })();
+    return withTimeout(probe, timeoutMs, 'no answer').catch(() => false);
   }
 
   /** After the relay stopped (module destroy), so that its last round can still publish. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StorageHealth } from '../../application/ports/storage-health.port';
+import { withTimeout } from '../../application/with-timeout';
 import { PrismaService } from './prisma.service';
 
 @Injectable()
@@ -9,14 +10,10 @@ export class PrismaStorageHealth extends StorageHealth {
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.prisma.$queryRaw`SELECT 1`, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(
+      this.prisma.$queryRaw`SELECT 1`,
+      timeoutMs,
+      `no answer within ${timeoutMs} ms`,
+    );
   }
 }
