@@ -37,7 +37,9 @@ class FakeStore extends OutboxStore {
     this.released.push({ id: eventId, retryInMs, error });
     return Promise.resolve();
   }
+  retriesNow = 0;
   retryNow(): Promise<number> {
+    this.retriesNow++;
     return Promise.resolve(0);
   }
   prune(): Promise<number> {
@@ -62,7 +64,10 @@ class NoTransport extends PlatformEventTransport {
   publish(): Promise<void> {
     return Promise.resolve();
   }
-  onReconnect(): void {}
+  reconnected: (() => void) | undefined;
+  onReconnect(listener: () => void): void {
+    this.reconnected = listener;
+  }
   ping(): Promise<boolean> {
     return Promise.resolve(false);
   }
@@ -98,6 +103,7 @@ describe('OutboxRelay', () => {
   let store: FakeStore;
   let failing: Set<string>;
   let relay: OutboxRelay;
+  let transport: NoTransport;
 
   beforeEach(() => {
     store = new FakeStore();
@@ -108,7 +114,8 @@ describe('OutboxRelay', () => {
           ? Promise.reject(new Error('publish: Redis is down'))
           : Promise.resolve(),
     } as unknown as PlatformEventDispatcher;
-    relay = new OutboxRelay(store, new SilentSignal(), dispatcher, new NoTransport(), settings);
+    transport = new NoTransport();
+    relay = new OutboxRelay(store, new SilentSignal(), dispatcher, transport, settings);
   });
 
   afterEach(async () => {
@@ -155,6 +162,16 @@ describe('OutboxRelay', () => {
     await settle();
     expect(store.completed.slice(-2)).toEqual([head.event.eventId, next.event.eventId]);
     expect(store.claims).toBe(3);
+  });
+
+  it('makes waiting retries due and relays at once when the broker reconnects', async () => {
+    relay.start();
+    await settle();
+    store.queue.push(claimed());
+    transport.reconnected?.();
+    await settle();
+    expect(store.retriesNow).toBe(1);
+    expect(store.completed).toHaveLength(1);
   });
 
   it('does nothing until started, and nothing after stop', async () => {
