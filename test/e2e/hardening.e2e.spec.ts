@@ -1,4 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { RollingWindowThrottlerStorage } from '../../src/auth/rolling-window-throttler.storage';
 import { newTenantId } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import { API, UNKNOWN_ID, expectErrorBody, http, startListeningApp } from './e2e-helpers';
@@ -209,6 +211,12 @@ describe.each(PLATFORMS)('hardening (%s)', (platform) => {
     });
 
     const as = (tenantId: string, roles = ['tenant-admin']) => ({ as: { tenantId, roles } });
+
+    it('counts with the O(1) rolling-window storage, not the package default', () => {
+      expect(app.get(ThrottlerStorage, { strict: false })).toBeInstanceOf(
+        RollingWindowThrottlerStorage,
+      );
+    });
 
     it('the 6th request of a tenant within a minute: 429 with Retry-After; another tenant is still served', async () => {
       const tenantA = newTenantId();
