@@ -121,13 +121,32 @@ function allows(access: PlatformAccess, platform: ServicePlatform): boolean {
   return access.ability.can(access.action, platformSubject(platform));
 }
 
-/** Fake unit of work: runs the work at once and counts the transactions. */
+/**
+ * Fake unit of work: runs the work at once and counts the transactions; after-commit callbacks
+ * run when the outermost work succeeds, and are dropped when it throws (a rollback).
+ */
 export class InlineUnitOfWork extends UnitOfWork {
   transactions = 0;
+  private pending: (() => Promise<void>)[] | undefined;
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.pending !== undefined) return work();
     this.transactions++;
-    return work();
+    const pending: (() => Promise<void>)[] = [];
+    this.pending = pending;
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      this.pending = undefined;
+    }
+    for (const callback of pending) await callback();
+    return result;
+  }
+
+  afterCommit(callback: () => Promise<void>): void {
+    if (this.pending === undefined) void callback();
+    else this.pending.push(callback);
   }
 }
 

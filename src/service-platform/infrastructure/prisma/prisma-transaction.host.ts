@@ -8,20 +8,25 @@ import { PrismaService } from './prisma.service';
 /** Interactive-transaction limits: waiting for a pooled connection, and the whole transaction. */
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
+interface Transaction {
+  readonly client: Prisma.TransactionClient;
+  readonly afterCommit: (() => Promise<void>)[];
+}
+
 /**
  * Hands repositories the Prisma client of the current transaction (through AsyncLocalStorage),
  * or the root client outside one, so that adapters need no transaction parameter.
  */
 @Injectable()
 export class PrismaTransactionHost extends UnitOfWork {
-  private readonly current = new AsyncLocalStorage<Prisma.TransactionClient>();
+  private readonly current = new AsyncLocalStorage<Transaction>();
 
   constructor(private readonly prisma: PrismaService) {
     super();
   }
 
   get client(): Prisma.TransactionClient {
-    return this.current.getStore() ?? this.prisma;
+    return this.current.getStore()?.client ?? this.prisma;
   }
 
   get inTransaction(): boolean {
@@ -30,14 +35,25 @@ export class PrismaTransactionHost extends UnitOfWork {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction) return work();
+    const afterCommit: (() => Promise<void>)[] = [];
+    let result: T;
     try {
-      return await this.prisma.$transaction(
-        (tx) => this.current.run(tx, work),
+      result = await this.prisma.$transaction(
+        (client) => this.current.run({ client, afterCommit }, work),
         TRANSACTION_OPTIONS,
       );
     } catch (error) {
       // Failing to open or commit the transaction is a storage outage like any other.
       throw translateStorageError(error);
     }
+    // Outside the transaction's context: a callback's own queries use the root client.
+    for (const callback of afterCommit) await callback();
+    return result;
+  }
+
+  afterCommit(callback: () => Promise<void>): void {
+    const transaction = this.current.getStore();
+    if (transaction === undefined) void callback();
+    else transaction.afterCommit.push(callback);
   }
 }
