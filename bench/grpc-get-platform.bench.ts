@@ -4,6 +4,9 @@
 //   npm run bench:grpc                 (builds, then runs this; ~1 minute)
 //   BENCH_SCALE=0.5 npm run bench:grpc (shorter phases)
 //   BENCH_PROFILE=1 npm run bench:grpc (also a CPU profile of the app: top functions by self time)
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench:grpc
+//                                      (the app with REDIS_URL: its read cache also has the shared
+//                                       Redis tier; results in a section of their own)
 //
 // Needs PostgreSQL: a throw-away database is created at TEST_DATABASE_ADMIN_URL (as for the
 // tests, default postgresql://postgres@127.0.0.1:5432/postgres), migrated, and dropped after.
@@ -39,8 +42,15 @@ import {
 } from './bench-support';
 
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
-const BEGIN = '<!-- grpc-get-platform:begin -->';
-const END = '<!-- grpc-get-platform:end -->';
+/** Unset: the app's read cache is in memory only (no REDIS_URL), as in the default set-up. */
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? '';
+const SECTION = REDIS_URL === '' ? 'grpc-get-platform' : 'grpc-get-platform-redis';
+const BEGIN = `<!-- ${SECTION}:begin -->`;
+const END = `<!-- ${SECTION}:end -->`;
+const APP_LABEL =
+  REDIS_URL === ''
+    ? 'app (Nest hybrid, PostgreSQL, read cache in memory)'
+    : 'app (Nest hybrid, PostgreSQL, read cache in memory + Redis)';
 
 /** Hard bound of the whole run: whatever happens, the children are stopped and we exit. */
 const DEADLINE_MS = 240_000;
@@ -152,7 +162,7 @@ async function run(): Promise<Results> {
   try {
     rmSync(PROFILE_DIR, { recursive: true, force: true });
     if (PROFILE) mkdirSync(PROFILE_DIR, { recursive: true });
-    app = await startApp(database.url);
+    app = await startApp(database.url, REDIS_URL === '' ? {} : { REDIS_URL });
     const tenant = randomUUID();
     const appClients = clientsOf(app.port, PHASES.channels);
     const [first] = appClients as [PlatformClient];
@@ -242,7 +252,7 @@ function render(results: Results): string {
     `**${PHASES.concurrency} calls in flight** (${PHASES.rounds} alternating rounds of ${PHASES.loaded / 1000} s per server, after a ${PHASES.warmup / 1000} s warm-up):`,
     '',
     header,
-    row('app (Nest hybrid, real PostgreSQL)', results.app.loaded),
+    row(APP_LABEL, results.app.loaded),
     row('bare @grpc/grpc-js', results.bare.loaded),
     '',
     `**Throughput ratio app / bare: ${f(ratio)}×** (goal ≥ 0.60×). Rounds: app ${results.app.rounds.map((r) => Math.round(r.throughput)).join(', ')} calls/s; bare ${results.bare.rounds.map((r) => Math.round(r.throughput)).join(', ')} calls/s.`,
@@ -261,7 +271,11 @@ function render(results: Results): string {
 }
 
 runBenchmark({
-  section: { begin: BEGIN, end: END, heading: 'gRPC GetPlatform' },
+  section: {
+    begin: BEGIN,
+    end: END,
+    heading: REDIS_URL === '' ? 'gRPC GetPlatform' : 'gRPC GetPlatform, app with REDIS_URL',
+  },
   deadlineMs: DEADLINE_MS,
   run: () => run().then(render),
 });

@@ -53,6 +53,7 @@ export class AppModule {
                 retentionMs: config.get('OUTBOX_RETENTION_HOURS', { infer: true }) * 3_600_000,
               },
             },
+            cache: { redisUrl: config.get('REDIS_URL', { infer: true }) },
           }),
         }),
       ],

@@ -13,5 +13,7 @@ export function rotateKeysModuleOptions(command: RotateKeysCommand): ServicePlat
     database: { url: command.databaseUrl, poolSize: 3, queryTimeoutMs: 30_000 },
     encryption: { keys: command.encryptionKeys },
     events: { relay: { enabled: false } },
+    // Serves no reads; its version-preserving rewrites change nothing a cached view shows.
+    cache: { enabled: false },
   };
 }

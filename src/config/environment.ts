@@ -18,7 +18,7 @@ export interface Environment {
   CORS_ORIGINS: string[];
   /** Requests per rolling minute per tenant (else per actor, else per address). */
   RATE_LIMIT_PER_MINUTE: number;
-  /** Redis for change events (pub/sub); unset: events stay in-process. */
+  /** Redis for change events (pub/sub) and the shared read cache; unset: in-process only. */
   REDIS_URL: string | undefined;
   /** Hours dispatched events are kept in the outbox before they are pruned. */
   OUTBOX_RETENTION_HOURS: number;

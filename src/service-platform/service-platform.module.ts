@@ -21,6 +21,7 @@ import { EventOutbox } from './application/ports/event-outbox.port';
 import { OutboxSignal } from './application/ports/outbox-signal.port';
 import { OutboxStore } from './application/ports/outbox-store.port';
 import { PlatformEventTransport } from './application/ports/platform-event-transport.port';
+import { PlatformViewCache } from './application/ports/platform-view-cache.port';
 import { EncryptionHealth } from './application/ports/encryption-health.port';
 import { ServicePlatformRepository } from './application/ports/service-platform.repository.port';
 import { StorageHealth } from './application/ports/storage-health.port';
@@ -34,9 +35,11 @@ import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
 import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
+import { createPlatformViewCache } from './infrastructure/cache/platform-view-cache.factory';
 import { InProcessEventTransport } from './infrastructure/events/in-process-event.transport';
 import { RedisPlatformEventTransport } from './infrastructure/events/redis-platform-event.transport';
 import { PgOutboxSignal } from './infrastructure/prisma/pg-outbox.signal';
+import { PgPlatformChangeFeed } from './infrastructure/prisma/pg-platform-change.feed';
 import { PrismaAuditTrail } from './infrastructure/prisma/prisma-audit-trail';
 import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
 import { PrismaEventOutbox } from './infrastructure/prisma/prisma-event.outbox';
@@ -105,6 +108,12 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
       useFactory: (options: ServicePlatformModuleOptions) =>
         resolveOutboxRelaySettings(options.events?.relay),
     },
+    {
+      provide: PlatformViewCache,
+      inject: [SERVICE_PLATFORM_OPTIONS],
+      useFactory: (options: ServicePlatformModuleOptions) => createPlatformViewCache(options.cache),
+    },
+    PgPlatformChangeFeed,
     PlatformEventDispatcher,
     AuditTrailHandler,
     PublishPlatformEventHandler,

@@ -40,4 +40,23 @@ export interface ServicePlatformModuleOptions {
     /** Relay tuning (defaults in `DEFAULT_OUTBOX_RELAY_SETTINGS`). */
     relay?: Partial<OutboxRelaySettings>;
   };
+  /**
+   * Read cache of `GetPlatform` answers (spec "Cache"): the masked view, never a secret. Each
+   * instance keeps copies in memory, dropped when PostgreSQL notifies a newer version (at commit,
+   * to every instance); with `redisUrl` the instances also share a Redis tier. Writes refresh
+   * the cache after they commit. Lists, credential resolution and writes always read the
+   * database. On by default.
+   */
+  cache?: {
+    /** Default true. */
+    enabled?: boolean;
+    /** Redis for the shared tier (`redis://…`, `rediss://` for TLS). Unset: in memory only. */
+    redisUrl?: string;
+    /** Seconds a view lives in Redis (default 3600: the spec's one hour). */
+    ttlSeconds?: number;
+    /** Seconds a view lives in memory (default 60). */
+    localTtlSeconds?: number;
+    /** Views kept in memory, least recently used dropped first (default 10000). */
+    localMaxEntries?: number;
+  };
 }

@@ -87,7 +87,7 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
       });
     expect(res.status).toBe(201);
     expectNoSecret(res, secret);
-    return res.body.platform as { id: string };
+    return res.body.platform as { id: string; tenant_id: string };
   }
 
   it('the row holds neither the secret nor the client id in clear; AES-GCM columns', async () => {
@@ -190,11 +190,18 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     );
     corrupted.push(b.id);
 
-    const res = await http(app).get(`${API}/${b.id}`);
+    // Reads that decrypt (a list; also updates and credential resolution) refuse it.
+    const res = await http(app).get(API).query({ tenant_id: b.tenant_id });
 
     const error = expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
     expect(error.error).toBe('Internal Server Error');
     expectNoSecret(res, secretA, 'client-a');
+    // GET by id answers the read cache's masked view of B as last written through the service
+    // (the edit bumped no version, so no cache heard of it): B's own, without any secret.
+    const cached = await http(app).get(`${API}/${b.id}`);
+    expect(cached.status).toBe(200);
+    expect(cached.body.config).toMatchObject({ client_id: 'client-b', client_secret: '********' });
+    expectNoSecret(cached, secretA, 'client-a');
     // A still reads fine.
     expect((await http(app).get(`${API}/${a.id}`)).status).toBe(200);
   });

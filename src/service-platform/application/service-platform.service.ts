@@ -51,8 +51,7 @@ export class ServicePlatformService {
   }
 
   async getPlatform(request: GetPlatformRequest, actor: Actor): Promise<PlatformResponse> {
-    const platform = await this.queryBus.execute(new GetPlatformQuery(actor, request.platform_id));
-    return platform.toDict();
+    return this.queryBus.execute(new GetPlatformQuery(actor, request.platform_id));
   }
 
   async updatePlatform(request: UpdatePlatformRequest, actor: Actor): Promise<PlatformResponse> {

@@ -30,6 +30,8 @@ import {
   InMemoryEventOutbox,
   InMemoryServicePlatformRepository,
 } from '../../support/in-memory-service-platform.repository';
+import { InMemoryPlatformViewStore } from '../../../src/service-platform/infrastructure/cache/in-memory-platform-view.store';
+import { TieredPlatformViewCache } from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
 
 const operator: Actor = { id: 'operator', tenantId: null, roles: ['platform-admin'] };
 const tenantAdmin = (tenantId: string): Actor => ({ id: 'ta', tenantId, roles: ['tenant-admin'] });
@@ -41,17 +43,22 @@ describe('platform command and query handlers (ports faked)', () => {
   let repository: InMemoryServicePlatformRepository;
   let unitOfWork: InlineUnitOfWork;
   let outbox: InMemoryEventOutbox;
+  let cache: TieredPlatformViewCache;
   let tenant: string;
 
   beforeEach(() => {
     repository = new InMemoryServicePlatformRepository();
     unitOfWork = new InlineUnitOfWork();
     outbox = new InMemoryEventOutbox();
+    cache = new TieredPlatformViewCache(
+      new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 }),
+    );
+    cache.resumeLocal();
     tenant = randomUUID();
   });
 
   const register = (tenantId = tenant, serviceName = 'outlook', actor = operator) =>
-    new RegisterPlatformHandler(repository, outbox, unitOfWork).execute(
+    new RegisterPlatformHandler(repository, outbox, unitOfWork, cache).execute(
       new RegisterPlatformCommand(actor, tenantId, serviceName, credentials),
     );
 
@@ -68,7 +75,7 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(register('not-a-uuid')).rejects.toThrow(RequestValidationError);
       await expect(register(tenant, 'Outlook')).rejects.toThrow(RequestValidationError);
       await expect(
-        new RegisterPlatformHandler(repository, outbox, unitOfWork).execute(
+        new RegisterPlatformHandler(repository, outbox, unitOfWork, cache).execute(
           new RegisterPlatformCommand(operator, tenant, 'outlook', { client_id: 'x' }),
         ),
       ).rejects.toThrow(InvalidPlatformConfigError);
@@ -111,7 +118,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
   describe('UpdatePlatformHandler', () => {
     const update = (id: string, patch: object, version?: number, actor = operator) =>
-      new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
+      new UpdatePlatformHandler(repository, unitOfWork, cache, outbox).execute(
         new UpdatePlatformCommand(actor, id, patch, version),
       );
 
@@ -173,13 +180,13 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('change events (outbox)', () => {
     it('one event per real change, in order, with the version after it and the actor', async () => {
       const platform = await register(tenant, 'outlook', tenantAdmin(tenant));
-      const update = new UpdatePlatformHandler(repository, unitOfWork, outbox);
+      const update = new UpdatePlatformHandler(repository, unitOfWork, cache, outbox);
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
-      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork);
+      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache);
       await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
       await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
-      await new ActivatePlatformHandler(repository, outbox, unitOfWork).execute(
+      await new ActivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
         new ActivatePlatformCommand(operator, platform.id),
       );
       expect(outbox.events.map((event) => [event.type, event.version, event.actorId])).toEqual([
@@ -196,7 +203,7 @@ describe('platform command and query handlers (ports faked)', () => {
       outbox.events.length = 0;
       await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
       await expect(
-        new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
+        new UpdatePlatformHandler(repository, unitOfWork, cache, outbox).execute(
           new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7),
         ),
       ).rejects.toThrow(VersionConflictError);
@@ -205,7 +212,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it('masks the config and hides secret values in the changes', async () => {
       const { id } = await register();
-      await new UpdatePlatformHandler(repository, unitOfWork, outbox).execute(
+      await new UpdatePlatformHandler(repository, unitOfWork, cache, outbox).execute(
         new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }),
       );
       const [registered, updated] = outbox.events;
@@ -225,8 +232,8 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('DeactivatePlatformHandler / ActivatePlatformHandler', () => {
     it('flip the state once and are idempotent', async () => {
       const { id } = await register();
-      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork);
-      const activate = new ActivatePlatformHandler(repository, outbox, unitOfWork);
+      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache);
+      const activate = new ActivatePlatformHandler(repository, outbox, unitOfWork, cache);
       const off = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
       expect(off).toMatchObject({ changed: true, platform: { isActive: false, version: 2 } });
       const again = await deactivate.execute(new DeactivatePlatformCommand(operator, id));
@@ -239,12 +246,12 @@ describe('platform command and query handlers (ports faked)', () => {
       const { id } = await register();
       const stranger = tenantAdmin(randomUUID());
       await expect(
-        new DeactivatePlatformHandler(repository, outbox, unitOfWork).execute(
+        new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
           new DeactivatePlatformCommand(stranger, id),
         ),
       ).rejects.toThrow(PlatformNotFoundError);
       await expect(
-        new ActivatePlatformHandler(repository, outbox, unitOfWork).execute(
+        new ActivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
           new ActivatePlatformCommand(operator, randomUUID()),
         ),
       ).rejects.toThrow(PlatformNotFoundError);
@@ -296,7 +303,7 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('GetPlatformHandler', () => {
     it("finds a platform in scope and hides another tenant's", async () => {
       const { id } = await register();
-      const get = new GetPlatformHandler(repository);
+      const get = new GetPlatformHandler(repository, cache);
       await expect(get.execute(new GetPlatformQuery(operator, id))).resolves.toMatchObject({ id });
       const owner = tenantAdmin(tenant);
       await expect(get.execute(new GetPlatformQuery(owner, id))).resolves.toMatchObject({ id });
@@ -313,6 +320,61 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(get.execute(new GetPlatformQuery(operator, 'x'))).rejects.toThrow(
         RequestValidationError,
       );
+    });
+  });
+
+  describe('GetPlatformHandler with the read cache', () => {
+    it('a cached view is authorized like a database read: out of scope is not found', async () => {
+      const { id } = await register();
+      const get = new GetPlatformHandler(repository, cache);
+      await get.execute(new GetPlatformQuery(operator, id)); // now cached
+      expect(await cache.get(id)).toMatchObject({ id, version: 1 });
+      const read = jest.spyOn(repository, 'getById');
+      await expect(get.execute(new GetPlatformQuery(viewer(tenant), id))).resolves.toMatchObject({
+        id,
+      });
+      await expect(
+        get.execute(new GetPlatformQuery(tenantAdmin(randomUUID()), id)),
+      ).rejects.toThrow(PlatformNotFoundError);
+      await expect(get.execute(new GetPlatformQuery(integration(tenant), id))).rejects.toThrow(
+        PlatformNotFoundError,
+      );
+      expect(read).not.toHaveBeenCalled();
+    });
+
+    it('answers the masked view, and every write refreshes it once committed', async () => {
+      const platform = await register();
+      const get = () =>
+        new GetPlatformHandler(repository, cache).execute(
+          new GetPlatformQuery(operator, platform.id),
+        );
+      expect((await cache.get(platform.id))?.config).toEqual({
+        client_id: 'client',
+        client_secret: '********',
+      });
+      await new UpdatePlatformHandler(repository, unitOfWork, cache, outbox).execute(
+        new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }),
+      );
+      expect(await get()).toMatchObject({ version: 2, config: { client_id: 'client-2' } });
+      await new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
+        new DeactivatePlatformCommand(operator, platform.id),
+      );
+      expect(await get()).toMatchObject({ version: 3, is_active: false });
+      await new ActivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
+        new ActivatePlatformCommand(operator, platform.id),
+      );
+      expect(await get()).toMatchObject({ version: 4, is_active: true });
+    });
+
+    it('a command that fails (rolls back) leaves the cached view alone', async () => {
+      const { id } = await register();
+      jest.spyOn(outbox, 'append').mockRejectedValueOnce(new Error('outbox write failed'));
+      await expect(
+        new UpdatePlatformHandler(repository, unitOfWork, cache, outbox).execute(
+          new UpdatePlatformCommand(operator, id, { client_id: 'never-committed' }),
+        ),
+      ).rejects.toThrow('outbox write failed');
+      expect(await cache.get(id)).toMatchObject({ version: 1, config: { client_id: 'client' } });
     });
   });
 

@@ -7,21 +7,22 @@ export type RedisConnectionOptions = NonNullable<RedisOptions['options']>;
  * tuned for an outbox publisher: a command fails fast while Redis is down (no offline queue, a
  * command timeout) instead of hanging, and the client keeps reconnecting in the background.
  */
-export function redisConnectionOptions(url: string): RedisConnectionOptions {
+export function redisConnectionOptions(
+  url: string,
+  optionName = 'events.redisUrl',
+): RedisConnectionOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error('events.redisUrl must be a redis:// or rediss:// URL');
+    throw new Error(`${optionName} must be a redis:// or rediss:// URL`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error('events.redisUrl must be a redis:// or rediss:// URL');
+    throw new Error(`${optionName} must be a redis:// or rediss:// URL`);
   }
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) {
-    throw new Error(
-      'events.redisUrl: the path must be a database number (e.g. redis://host:6379/0)',
-    );
+    throw new Error(`${optionName}: the path must be a database number (e.g. redis://host:6379/0)`);
   }
   return {
     host: parsed.hostname,

@@ -7,6 +7,7 @@ import {
 } from '../../ports/service-platform.repository.port';
 import { PlatformActivatedEvent } from '../../../domain/events/platform-change.events';
 import { EventOutbox } from '../../ports/event-outbox.port';
+import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { accessFor } from '../../authz/platform-access';
 import { ActivatePlatformCommand } from './activate-platform.command';
@@ -18,6 +19,7 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
     private readonly platforms: ServicePlatformRepository,
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
+    private readonly cache: PlatformViewCache,
   ) {}
 
   async execute(command: ActivatePlatformCommand): Promise<ActivationChange> {
@@ -31,6 +33,7 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
       // Only a real change is an event: repeating the request is a no-op.
       if (change.changed) {
         await this.outbox.append(PlatformActivatedEvent.of(change.platform, command.actor.id));
+        this.unitOfWork.afterCommit(() => this.cache.put(change.platform.toDict()));
       }
       return change;
     });

@@ -6,6 +6,7 @@ import { ServicePlatform } from '../../../domain/service-platform.entity';
 import { PlatformRegisteredEvent } from '../../../domain/events/platform-change.events';
 import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { assertAllowed } from '../../authz/platform-access';
 import { RegisterPlatformCommand } from './register-platform.command';
@@ -16,6 +17,7 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     private readonly platforms: ServicePlatformRepository,
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
+    private readonly cache: PlatformViewCache,
   ) {}
 
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
@@ -38,6 +40,7 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
       return await this.unitOfWork.run(async () => {
         const created = await this.platforms.create(platform);
         await this.outbox.append(PlatformRegisteredEvent.of(created, command.actor.id));
+        this.unitOfWork.afterCommit(() => this.cache.put(created.toDict()));
         return created;
       });
     } catch (error) {

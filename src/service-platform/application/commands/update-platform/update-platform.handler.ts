@@ -9,6 +9,7 @@ import type { ServicePlatform } from '../../../domain/service-platform.entity';
 import { PlatformUpdatedEvent } from '../../../domain/events/platform-change.events';
 import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { accessFor } from '../../authz/platform-access';
 import { UpdatePlatformCommand } from './update-platform.command';
@@ -18,6 +19,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
   constructor(
     private readonly platforms: ServicePlatformRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly cache: PlatformViewCache,
     private readonly outbox: EventOutbox,
   ) {}
 
@@ -48,6 +50,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
       if (next === current) return current;
       const updated = await this.platforms.update(next, current.version);
       await this.outbox.append(PlatformUpdatedEvent.of(current, updated, command.actor.id));
+      this.unitOfWork.afterCommit(() => this.cache.put(updated.toDict()));
       return updated;
     });
   }

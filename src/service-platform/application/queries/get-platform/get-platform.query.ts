@@ -1,8 +1,8 @@
 import { Query } from '@nestjs/cqrs';
 import type { Actor } from '../../../domain/actor';
-import type { ServicePlatform } from '../../../domain/service-platform.entity';
+import type { ServicePlatformDict } from '../../../domain/service-platform.entity';
 
-export class GetPlatformQuery extends Query<ServicePlatform> {
+export class GetPlatformQuery extends Query<ServicePlatformDict> {
   constructor(
     readonly actor: Actor,
     readonly platformId: string,

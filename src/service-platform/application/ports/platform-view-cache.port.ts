@@ -1,0 +1,32 @@
+import type { ServicePlatformDict } from '../../domain/service-platform.entity';
+
+/**
+ * Read cache of platforms as `GetPlatform` answers them: the masked view (`toDict()`), which holds
+ * no plaintext secret, so a cache (in memory or Redis) never holds one either.
+ *
+ * Versions only move forward: `put` keeps the newer of what it is given and what is cached, and
+ * `invalidate(id, version)` drops anything older than `version` and refuses it afterwards, so a
+ * slow reader that fetched an old row cannot overwrite a newer one.
+ *
+ * A cache never fails a request: adapters answer a miss, or do nothing, when their store is
+ * unreachable, and say so in the log.
+ */
+export abstract class PlatformViewCache {
+  /** The cached view of the platform, if any. */
+  abstract get(platformId: string): Promise<ServicePlatformDict | undefined>;
+
+  /** Caches `view` unless a newer version of it is cached or known to exist. */
+  abstract put(view: ServicePlatformDict): Promise<void>;
+
+  /** The platform is now at `version`: forget older views of it, and refuse them from now on. */
+  abstract invalidate(platformId: string, version: number): Promise<void>;
+
+  /**
+   * This process may be missing invalidations (its change feed is down, or not up yet): drop its
+   * own copies and stop using them until `resumeLocal()`. A shared store (Redis) stays in use.
+   */
+  abstract suspendLocal(): void;
+
+  /** The change feed is listening (again): use this process's copies again, starting empty. */
+  abstract resumeLocal(): void;
+}

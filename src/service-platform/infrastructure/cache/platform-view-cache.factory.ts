@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import type { PlatformViewCache } from '../../application/ports/platform-view-cache.port';
+import type { ServicePlatformModuleOptions } from '../../service-platform.options';
+import { redisConnectionOptions } from '../events/redis-connection.options';
+import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
+import { RedisPlatformViewStore } from './redis-platform-view.store';
+import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
+
+export const DEFAULT_CACHE_SETTINGS = {
+  ttlSeconds: 3600,
+  localTtlSeconds: 60,
+  localMaxEntries: 10_000,
+} as const;
+
+/** Redis commands of the cache give up quickly: a slow cache is worse than none. */
+const REDIS_COMMAND_TIMEOUT_MS = 250;
+
+/** The read cache the module options ask for (refused at start-up when they make no sense). */
+export function createPlatformViewCache(
+  options: ServicePlatformModuleOptions['cache'] = {},
+): PlatformViewCache {
+  if (options.enabled === false) return new DisabledPlatformViewCache();
+  const settings = { ...DEFAULT_CACHE_SETTINGS, ...definedOnly(options) };
+  for (const name of ['ttlSeconds', 'localTtlSeconds', 'localMaxEntries'] as const) {
+    const value = settings[name];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new Error(`cache.${name} must be a positive integer (got ${String(value)})`);
+    }
+  }
+  const local = new InMemoryPlatformViewStore({
+    ttlMs: settings.localTtlSeconds * 1000,
+    maxEntries: settings.localMaxEntries,
+  });
+  const redisUrl = options.redisUrl;
+  if (redisUrl === undefined || redisUrl === '') return new TieredPlatformViewCache(local);
+
+  // `retryAttempts`/`retryDelay` are Nest's transport settings; plain ioredis takes a strategy.
+  const { retryAttempts, retryDelay, ...connection } = redisConnectionOptions(
+    redisUrl,
+    'cache.redisUrl',
+  );
+  void retryAttempts;
+  const redis = new Redis({
+    ...connection,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    // Keep reconnecting in the background; meanwhile commands fail at once (no offline queue).
+    retryStrategy: () => retryDelay ?? 1_000,
+  });
+  // Failures are reported by the store (rate-limited); an unheard 'error' event would be logged
+  // by ioredis on every reconnect attempt.
+  redis.on('error', () => undefined);
+  const shared = new RedisPlatformViewStore(redis, { ttlSeconds: settings.ttlSeconds });
+  return new TieredPlatformViewCache(local, shared, async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== undefined),
+  ) as Partial<T>;
+}
