@@ -67,6 +67,14 @@ describe('RollingWindowThrottlerStorage', () => {
     expect((await hit('k', 3, 120_000)).isBlocked).toBe(false);
   });
 
+  it('a block shorter than the window ends with a fresh budget (as the package does)', async () => {
+    const { clock, hit } = storageAt();
+    for (let i = 0; i < 3; i += 1) await hit('k', 3, 10_000);
+    expect((await hit('k', 3, 10_000)).isBlocked).toBe(true);
+    clock.now += 11_000; // the block is over; the three hits are still in the minute
+    expect(await hit('k', 3, 10_000)).toMatchObject({ isBlocked: false, totalHits: 1 });
+  });
+
   it('a limit of 0 blocks everything, with a Retry-After of at least 1 s', async () => {
     const { hit } = storageAt();
     expect(await hit('k', 0)).toMatchObject({ isBlocked: true, timeToBlockExpire: 60 });

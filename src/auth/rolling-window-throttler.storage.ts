@@ -52,9 +52,12 @@ interface KeyState {
 const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
 /**
- * Rolling-window rate-limit counters in memory, with the semantics of `@nestjs/throttler`'s own
+ * Rolling-window rate-limit counters in memory, with the decisions of `@nestjs/throttler`'s own
  * storage (a request counts for `ttl` ms after it was let through; over `limit` → blocked, and
- * `timeToBlockExpire` says when the oldest counted request frees its slot) at O(1) per request.
+ * `timeToBlockExpire` says when the oldest counted request frees its slot; with a
+ * `blockDuration`, a block lasts that long and then starts a fresh budget) at O(1) per request.
+ * One difference: `timeToExpire` (the `X-RateLimit-Reset` header) is when the oldest counted
+ * request frees its slot, not the end of a per-key window the package keeps besides.
  *
  * Why not the default `ThrottlerStorageService` (6.7): on every request it copies and filters
  * the key's whole list of hit times and takes `Math.min(...hits)`. That is O(hits in the window)
@@ -93,6 +96,11 @@ export class RollingWindowThrottlerStorage implements ThrottlerStorage {
     this.sweepIfDue(now);
     let state = this.keys.get(key);
     if (state === undefined) {
+      state = { hits: new HitLog(), blockedUntil: 0 };
+      this.keys.set(key, state);
+    }
+    if (state.blockedUntil !== 0 && state.blockedUntil <= now) {
+      // As the package's storage does: a block that has run out starts a fresh budget.
       state = { hits: new HitLog(), blockedUntil: 0 };
       this.keys.set(key, state);
     }
