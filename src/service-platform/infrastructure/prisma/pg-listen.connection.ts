@@ -1,8 +1,19 @@
 import type { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { withTimeout } from '../../application/with-timeout';
 import type { PrismaService } from './prisma.service';
 
 const RECONNECT_DELAY_MS = 1_000;
+const CLOSE_TIMEOUT_MS = 1_000;
+
+export interface PgListenTiming {
+  /** How often a listening connection is asked `SELECT 1` (default 10 s). */
+  readonly heartbeatMs: number;
+  /** An unanswered heartbeat after this long counts as a lost connection (default 5 s). */
+  readonly heartbeatTimeoutMs: number;
+}
+
+const DEFAULT_TIMING: PgListenTiming = { heartbeatMs: 10_000, heartbeatTimeoutMs: 5_000 };
 
 export interface PgListenHandlers {
   /** How many space-separated fields follow the schema in this channel's payloads. */
@@ -23,17 +34,27 @@ export interface PgListenHandlers {
  * connection cannot be shared) that reconnects after a pause when it drops. Payloads start with
  * the notifying table's schema (`<schema> <rest>`), so that several schemas of one database (one
  * per test run, say) do not hear each other.
+ *
+ * A connection can also die without a word (a NAT timeout, a failover that sends no reset): the
+ * socket looks open while nothing arrives. A heartbeat query with a deadline notices that within
+ * `heartbeatMs + heartbeatTimeoutMs`, rather than after the operating system's keep-alive
+ * (hours, by default).
  */
 export class PgListenConnection {
   private client: Client | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly channel: string,
-    private readonly prisma: PrismaService,
+    private readonly prisma: Pick<
+      PrismaService,
+      'connectionString' | 'connectionTimeoutMs' | 'schema'
+    >,
     private readonly logger: Logger,
     private readonly handlers: PgListenHandlers,
+    private readonly timing: PgListenTiming = DEFAULT_TIMING,
   ) {}
 
   async open(): Promise<void> {
@@ -44,9 +65,13 @@ export class PgListenConnection {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeatTimer);
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    // A silent server never acknowledges the goodbye: do not let it hold up a shutdown.
+    if (client !== undefined) {
+      await withTimeout(client.end(), CLOSE_TIMEOUT_MS, 'no answer').catch(() => undefined);
+    }
   }
 
   private async connect(): Promise<void> {
@@ -73,12 +98,30 @@ export class PgListenConnection {
       this.reconnectLater(client);
       throw error;
     }
+    this.startHeartbeat(client);
     this.handlers.onListening();
+  }
+
+  private startHeartbeat(client: Client): void {
+    clearInterval(this.heartbeatTimer);
+    const { heartbeatMs, heartbeatTimeoutMs } = this.timing;
+    this.heartbeatTimer = setInterval(() => {
+      if (this.client !== client) return;
+      withTimeout(client.query('SELECT 1'), heartbeatTimeoutMs, 'no answer').catch(
+        (error: unknown) => {
+          const why = error instanceof Error ? error.message : String(error);
+          this.logger.warn(`LISTEN ${this.channel} connection silent (${why}): reconnecting`);
+          this.reconnectLater(client);
+        },
+      );
+    }, heartbeatMs);
+    this.heartbeatTimer.unref();
   }
 
   private reconnectLater(client: Client): void {
     if (this.closed || this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.heartbeatTimer);
     this.handlers.onLost?.();
     client.end().catch(() => undefined);
     this.reconnectTimer = setTimeout(() => {
