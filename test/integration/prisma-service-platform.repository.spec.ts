@@ -155,6 +155,52 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     expect(await repository.getById(draft.id, all)).toBeNull();
   });
 
+  it('afterCommit runs once the outermost transaction committed, never after a rollback', async () => {
+    const unitOfWork = moduleRef.get(UnitOfWork);
+    const seen: string[] = [];
+    const draft = platform('zoom');
+    await unitOfWork.run(async () => {
+      await repository.create(draft);
+      unitOfWork.afterCommit(async () => {
+        // Outside the transaction: another connection sees the committed row.
+        const row = await repository.getById(draft.id, all);
+        seen.push(row === null ? 'not committed' : 'committed');
+      });
+      await unitOfWork.run(() => {
+        unitOfWork.afterCommit(() => Promise.resolve(void seen.push('nested, after commit')));
+        return Promise.resolve();
+      });
+      seen.push('end of work');
+    });
+    expect(seen).toEqual(['end of work', 'committed', 'nested, after commit']);
+
+    const rolledBack: string[] = [];
+    await expect(
+      unitOfWork.run(async () => {
+        await repository.create(platform('webex'));
+        unitOfWork.afterCommit(() => Promise.resolve(void rolledBack.push('ran')));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(rolledBack).toEqual([]);
+  });
+
+  it('a failing afterCommit step does not turn a committed change into an error', async () => {
+    const unitOfWork = moduleRef.get(UnitOfWork);
+    const draft = platform('meet');
+    const after: string[] = [];
+    await expect(
+      unitOfWork.run(async () => {
+        await repository.create(draft);
+        unitOfWork.afterCommit(() => Promise.reject(new Error('cache down')));
+        unitOfWork.afterCommit(() => Promise.resolve(void after.push('second step ran')));
+        return 'done';
+      }),
+    ).resolves.toBe('done');
+    expect(after).toEqual(['second step ran']);
+    expect(await repository.getById(draft.id, all)).not.toBeNull();
+  });
+
   it('update of a missing row is not found', async () => {
     await expect(repository.update(platform(), 1)).rejects.toThrow(PlatformNotFoundError);
   });

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '../../application/ports/unit-of-work.port';
 import type { Prisma } from './generated/client';
 import { translateStorageError } from './prisma-error.mapper';
@@ -20,6 +20,7 @@ interface Transaction {
 @Injectable()
 export class PrismaTransactionHost extends UnitOfWork {
   private readonly current = new AsyncLocalStorage<Transaction>();
+  private readonly logger = new Logger('ServicePlatformTransactions');
 
   constructor(private readonly prisma: PrismaService) {
     super();
@@ -47,13 +48,24 @@ export class PrismaTransactionHost extends UnitOfWork {
       throw translateStorageError(error);
     }
     // Outside the transaction's context: a callback's own queries use the root client.
-    for (const callback of afterCommit) await callback();
+    for (const callback of afterCommit) await this.settle(callback);
     return result;
   }
 
   afterCommit(callback: () => Promise<void>): void {
     const transaction = this.current.getStore();
-    if (transaction === undefined) void callback();
+    if (transaction === undefined) void this.settle(callback);
     else transaction.afterCommit.push(callback);
+  }
+
+  /** The commit stands whatever a callback does: a failure is logged, never thrown. */
+  private async settle(callback: () => Promise<void>): Promise<void> {
+    try {
+      await callback();
+    } catch (error) {
+      this.logger.error(
+        `An after-commit step failed (the change itself is committed): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }
