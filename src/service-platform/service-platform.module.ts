@@ -111,7 +111,8 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     {
       provide: PlatformViewCache,
       inject: [SERVICE_PLATFORM_OPTIONS],
-      useFactory: (options: ServicePlatformModuleOptions) => createPlatformViewCache(options.cache),
+      useFactory: (options: ServicePlatformModuleOptions) =>
+        createPlatformViewCache(options.cache, options.database.url),
     },
     PgPlatformChangeFeed,
     PlatformEventDispatcher,

@@ -112,10 +112,11 @@ describe('read cache across instances', () => {
     await eventually(a, platform.id, (p) => p.version === 1);
     // Cut every change feed (they reconnect after a second) and change the platform meanwhile:
     // that notification is lost, yet the next read must not be the remembered version 1.
-    await env.sql.query(
+    const cut = await env.sql.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND query = 'LISTEN service_platform_changed'`,
     );
+    expect(cut.rowCount).toBeGreaterThanOrEqual(4); // one feed per instance
     await env.sql.query(
       'UPDATE service_platforms SET version = version + 1, updated_at = now() WHERE id = $1',
       [platform.id],
@@ -142,7 +143,13 @@ describe('read cache across instances', () => {
     expect(dump).toContain(MASK);
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain('refresh-canary-value');
-    const ttl = await redis.ttl(`service-platform:view:v1:${platform.id}`);
+    // Namespaced by database and schema: host:port/database/schema.
+    const [key, ...others] = await redis.keys(`service-platform:view:v1:*${platform.id}`);
+    expect(others).toEqual([]);
+    expect(key).toMatch(
+      new RegExp(`^service-platform:view:v1:127\\.0\\.0\\.1:5432/[^/]+/public:${platform.id}$`),
+    );
+    const ttl = await redis.ttl(key as string);
     expect(ttl).toBeGreaterThan(3_500);
     expect(ttl).toBeLessThanOrEqual(3_600);
   });

@@ -15,8 +15,18 @@ export abstract class PlatformViewCache {
   /** The cached view of the platform, if any. */
   abstract get(platformId: string): Promise<ServicePlatformDict | undefined>;
 
-  /** Caches `view` unless a newer version of it is cached or known to exist. */
-  abstract put(view: ServicePlatformDict): Promise<void>;
+  /**
+   * Taken before reading a platform from the database, and handed to `put` with what was read:
+   * a view read before this process's tier was reset (its change feed reconnected meanwhile,
+   * so it may have missed the change that outdated the view) is not kept in memory.
+   */
+  abstract mark(): number;
+
+  /**
+   * Caches `view` unless a newer version of it is cached or known to exist. `mark`: see `mark()`;
+   * none for views just committed by this process.
+   */
+  abstract put(view: ServicePlatformDict, mark?: number): Promise<void>;
 
   /** The platform is now at `version`: forget older views of it, and refuse them from now on. */
   abstract invalidate(platformId: string, version: number): Promise<void>;

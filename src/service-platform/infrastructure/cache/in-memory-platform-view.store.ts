@@ -39,7 +39,7 @@ export class InMemoryPlatformViewStore implements PlatformViewStore {
     return Promise.resolve(entry.view);
   }
 
-  put(view: ServicePlatformDict): Promise<void> {
+  put(view: ServicePlatformDict): Promise<boolean> {
     const entry = this.live(view.id);
     if (entry === undefined) {
       this.store(view.id, { view, floor: 0, expiresAt: this.now() + this.options.ttlMs });
@@ -47,10 +47,10 @@ export class InMemoryPlatformViewStore implements PlatformViewStore {
       entry.view = view;
       entry.expiresAt = this.now() + this.options.ttlMs;
     }
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
-  invalidate(platformId: string, version: number): Promise<void> {
+  invalidate(platformId: string, version: number): Promise<boolean> {
     const entry = this.live(platformId);
     const expiresAt = this.now() + this.options.ttlMs;
     if (entry === undefined) {
@@ -60,7 +60,7 @@ export class InMemoryPlatformViewStore implements PlatformViewStore {
       if (entry.view !== undefined && entry.view.version < entry.floor) entry.view = undefined;
       entry.expiresAt = expiresAt;
     }
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   clear(): void {

@@ -3,7 +3,10 @@ import type { PlatformViewCache } from '../../application/ports/platform-view-ca
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 import { redisConnectionOptions } from '../events/redis-connection.options';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
-import { RedisPlatformViewStore } from './redis-platform-view.store';
+import {
+  DEFAULT_PLATFORM_VIEW_KEY_PREFIX,
+  RedisPlatformViewStore,
+} from './redis-platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
 export const DEFAULT_CACHE_SETTINGS = {
@@ -15,9 +18,14 @@ export const DEFAULT_CACHE_SETTINGS = {
 /** Redis commands of the cache give up quickly: a slow cache is worse than none. */
 const REDIS_COMMAND_TIMEOUT_MS = 250;
 
-/** The read cache the module options ask for (refused at start-up when they make no sense). */
+/**
+ * The read cache the module options ask for (refused at start-up when they make no sense).
+ * `databaseUrl` namespaces the Redis keys: deployments on different databases (a staging copy of
+ * production, say, with the same platform ids) may share one Redis without seeing each other.
+ */
 export function createPlatformViewCache(
   options: ServicePlatformModuleOptions['cache'] = {},
+  databaseUrl = '',
 ): PlatformViewCache {
   if (options.enabled === false) return new DisabledPlatformViewCache();
   const settings = { ...DEFAULT_CACHE_SETTINGS, ...definedOnly(options) };
@@ -49,10 +57,30 @@ export function createPlatformViewCache(
   // Failures are reported by the store (rate-limited); an unheard 'error' event would be logged
   // by ioredis on every reconnect attempt.
   redis.on('error', () => undefined);
-  const shared = new RedisPlatformViewStore(redis, { ttlSeconds: settings.ttlSeconds });
-  return new TieredPlatformViewCache(local, shared, async () => {
-    await redis.quit().catch(() => redis.disconnect());
+  const shared = new RedisPlatformViewStore(redis, {
+    ttlSeconds: settings.ttlSeconds,
+    keyPrefix: `${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${databaseNamespace(databaseUrl)}:`,
   });
+  return new TieredPlatformViewCache(
+    local,
+    shared,
+    async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+    { distrustMs: settings.ttlSeconds * 1000 },
+  );
+}
+
+/** `host:port/database/schema` of a PostgreSQL URL (no credentials). */
+export function databaseNamespace(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    const schema = url.searchParams.get('schema') ?? 'public';
+    return `${url.hostname}:${url.port === '' ? '5432' : url.port}/${database}/${schema}`;
+  } catch {
+    return 'default';
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -7,6 +7,8 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
  */
 export interface PlatformViewStore {
   get(platformId: string): Promise<ServicePlatformDict | undefined>;
-  put(view: ServicePlatformDict): Promise<void>;
-  invalidate(platformId: string, version: number): Promise<void>;
+  /** False when the store could not be reached (nothing is known to have changed). */
+  put(view: ServicePlatformDict): Promise<boolean>;
+  /** False when the store could not be reached (nothing is known to have changed). */
+  invalidate(platformId: string, version: number): Promise<boolean>;
 }

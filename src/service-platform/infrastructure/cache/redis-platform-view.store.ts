@@ -103,18 +103,18 @@ export class RedisPlatformViewStore implements PlatformViewStore {
     return view;
   }
 
-  async put(view: ServicePlatformDict): Promise<void> {
-    if (!Number.isSafeInteger(view.version)) return;
-    await this.write('write', view.id, PUT, [
+  async put(view: ServicePlatformDict): Promise<boolean> {
+    if (!Number.isSafeInteger(view.version)) return true;
+    return this.write('write', view.id, PUT, [
       String(view.version),
       JSON.stringify(view),
       String(this.ttlSeconds),
     ]);
   }
 
-  async invalidate(platformId: string, version: number): Promise<void> {
-    if (!Number.isSafeInteger(version)) return;
-    await this.write('invalidation', platformId, INVALIDATE, [
+  async invalidate(platformId: string, version: number): Promise<boolean> {
+    if (!Number.isSafeInteger(version)) return true;
+    return this.write('invalidation', platformId, INVALIDATE, [
       String(version),
       String(this.ttlSeconds),
     ]);
@@ -129,12 +129,14 @@ export class RedisPlatformViewStore implements PlatformViewStore {
     platformId: string,
     lua: Script,
     args: string[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await this.bounded(this.run(lua, this.key(platformId), args));
       this.succeeded();
+      return true;
     } catch (error) {
       this.failed(operation, error);
+      return false;
     }
   }
 

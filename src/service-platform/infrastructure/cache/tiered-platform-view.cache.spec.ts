@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
-import { createPlatformViewCache } from './platform-view-cache.factory';
+import { createPlatformViewCache, databaseNamespace } from './platform-view-cache.factory';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
@@ -78,6 +78,138 @@ describe('TieredPlatformViewCache', () => {
   });
 });
 
+/** A shared tier that can be taken down: `put`/`invalidate` then answer false. */
+class FlakyStore extends InMemoryPlatformViewStore {
+  down = false;
+  calls = 0;
+
+  constructor() {
+    super({ ttlMs: 3_600_000, maxEntries: 1_000 });
+  }
+
+  override get(platformId: string): Promise<ServicePlatformDict | undefined> {
+    this.calls++;
+    return this.down ? Promise.resolve(undefined) : super.get(platformId);
+  }
+
+  override put(view: ServicePlatformDict): Promise<boolean> {
+    this.calls++;
+    return this.down ? Promise.resolve(false) : super.put(view);
+  }
+
+  override invalidate(platformId: string, version: number): Promise<boolean> {
+    this.calls++;
+    return this.down ? Promise.resolve(false) : super.invalidate(platformId, version);
+  }
+}
+
+describe('TieredPlatformViewCache when the shared tier misses a write', () => {
+  const id = randomUUID();
+
+  function setUp(maxPending = 100) {
+    const clock = { now: 1_000_000 };
+    const shared = new FlakyStore();
+    const cache = new TieredPlatformViewCache(memory(), shared, undefined, {
+      pauseMs: 2_000,
+      maxPending,
+      distrustMs: 3_600_000,
+      now: () => clock.now,
+    });
+    return { clock, shared, cache };
+  }
+
+  afterEach(() => jest.useRealTimers());
+
+  it('remembers the version, skips the stale shared view, and replays once Redis is back', async () => {
+    const { clock, shared, cache } = setUp();
+    await cache.put(view(id, 1));
+    shared.down = true;
+    await cache.invalidate(id, 2); // lost: Redis still holds version 1
+    shared.down = false;
+    expect((await shared.get(id))?.version).toBe(1);
+    expect(cache.pendingShared).toBe(1);
+    // Not read from the shared tier meanwhile: a miss, so the caller reads the database.
+    expect(await cache.get(id)).toBeUndefined();
+
+    clock.now += 2_001;
+    await cache.replay();
+    expect(cache.pendingShared).toBe(0);
+    expect(await shared.get(id)).toBeUndefined(); // version 1 dropped, floor at 2
+    await cache.put(view(id, 1));
+    expect(await shared.get(id)).toBeUndefined();
+    await cache.put(view(id, 2));
+    expect((await cache.get(id))?.version).toBe(2);
+  });
+
+  it('a failed put of a new version counts as a missed invalidation too', async () => {
+    const { clock, shared, cache } = setUp();
+    await cache.put(view(id, 1));
+    shared.down = true;
+    await cache.put(view(id, 2)); // the writer's refresh after its commit
+    shared.down = false;
+    clock.now += 2_001;
+    await cache.replay();
+    expect(await shared.get(id)).toBeUndefined();
+  });
+
+  it('after a failure requests leave the shared tier alone for pauseMs', async () => {
+    const { clock, shared, cache } = setUp();
+    shared.down = true;
+    await cache.invalidate(id, 2);
+    const calls = shared.calls;
+    const other = randomUUID();
+    await cache.get(other);
+    await cache.put(view(other, 1));
+    await cache.invalidate(other, 2);
+    expect(shared.calls).toBe(calls);
+    expect(cache.pendingShared).toBe(2);
+    clock.now += 2_001;
+    await cache.get(randomUUID());
+    expect(shared.calls).toBe(calls + 1);
+  });
+
+  it('too many missed invalidations: the shared tier is not read until its entries expired', async () => {
+    const { clock, shared, cache } = setUp(2);
+    await shared.put(view(id, 1));
+    shared.down = true;
+    for (let i = 0; i < 3; i++) await cache.invalidate(randomUUID(), 2);
+    shared.down = false;
+    clock.now += 2_001;
+    expect(await cache.get(id)).toBeUndefined();
+    clock.now += 3_600_000;
+    expect((await cache.get(id))?.version).toBe(1);
+  });
+
+  it('replays on its own, on a timer', async () => {
+    jest.useFakeTimers();
+    const shared = new FlakyStore();
+    const cache = new TieredPlatformViewCache(memory(), shared, undefined, { pauseMs: 50 });
+    await cache.put(view(id, 1));
+    shared.down = true;
+    await cache.invalidate(id, 2);
+    shared.down = false;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(cache.pendingShared).toBe(0);
+    expect(await shared.get(id)).toBeUndefined();
+    await cache.onApplicationShutdown();
+  });
+});
+
+describe('TieredPlatformViewCache.mark()', () => {
+  it('a view read before the memory tier was reset is not kept in memory', async () => {
+    const id = randomUUID();
+    const cache = new TieredPlatformViewCache(memory());
+    cache.resumeLocal();
+    const mark = cache.mark(); // a read starts...
+    cache.suspendLocal(); // ...the change feed drops and comes back...
+    cache.resumeLocal();
+    await cache.put(view(id, 1), mark); // ...and the slow read's row arrives
+    expect(await cache.get(id)).toBeUndefined();
+    await cache.put(view(id, 1), cache.mark());
+    expect((await cache.get(id))?.version).toBe(1);
+  });
+});
+
 describe('createPlatformViewCache (module options)', () => {
   it('is on by default, off with enabled: false', async () => {
     expect(createPlatformViewCache()).toBeInstanceOf(TieredPlatformViewCache);
@@ -86,6 +218,13 @@ describe('createPlatformViewCache (module options)', () => {
     await off.put(view(randomUUID(), 1));
     off.resumeLocal();
     expect(await off.get(randomUUID())).toBeUndefined();
+  });
+
+  it('namespaces Redis keys by database server, database and schema', () => {
+    expect(databaseNamespace('postgresql://u:p@db.internal:6543/app?schema=tenant_a')).toBe(
+      'db.internal:6543/app/tenant_a',
+    );
+    expect(databaseNamespace('postgresql://localhost/app')).toBe('localhost:5432/app/public');
   });
 
   it.each([

@@ -4,28 +4,69 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import type { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import type { PlatformViewStore } from './platform-view.store';
 
+export interface SharedTierSettings {
+  /** After a failure, the shared tier is left alone this long (requests do not wait on it). */
+  readonly pauseMs: number;
+  /** Missed invalidations remembered for replay; beyond, the tier is not read for `distrustMs`. */
+  readonly maxPending: number;
+  /** How long the shared tier's entries live (its TTL): how long a lost invalidation can matter. */
+  readonly distrustMs: number;
+  readonly now?: () => number;
+}
+
+const DEFAULT_SHARED_SETTINGS: SharedTierSettings = {
+  pauseMs: 2_000,
+  maxPending: 10_000,
+  distrustMs: 3_600_000,
+};
+
 /**
  * The platform view cache: this process's memory first, then the shared store (Redis) when there
  * is one. A shared hit is copied into memory, where the local floors still apply: a view this
  * process already knows to be outdated is a miss, whatever the shared store says. Writes and
- * invalidations go to both tiers. The memory tier is only used while the change feed listens
- * (`resumeLocal()`), since only then does it hear of other instances' changes.
+ * invalidations go to both tiers.
+ *
+ * The memory tier is only used while the change feed listens (`resumeLocal()`), since only then
+ * does it hear of other instances' changes; `mark()` keeps a read that began before a reset from
+ * refilling it.
+ *
+ * The shared tier can miss a write or an invalidation (Redis down or slow): its older view would
+ * then outlive this process's floor. Such versions are remembered, the platform is not read from
+ * the shared tier, and the invalidation is replayed until Redis takes it. After a failure the
+ * shared tier is left alone for `pauseMs`, so that requests do not each wait for its timeout.
  */
 export class TieredPlatformViewCache extends PlatformViewCache implements OnApplicationShutdown {
   private localInUse = false;
+  private epoch = 0;
+  /** Platform id → version the shared tier has not been told about yet. */
+  private readonly pending = new Map<string, number>();
+  private sharedPausedUntil = 0;
+  private sharedDistrustedUntil = 0;
+  private replayTimer: NodeJS.Timeout | undefined;
+  private readonly settings: SharedTierSettings;
+  private readonly now: () => number;
 
   constructor(
     private readonly local: InMemoryPlatformViewStore,
     private readonly shared?: PlatformViewStore,
     /** Releases the shared store's connection. */
     private readonly release?: () => Promise<void>,
+    settings: Partial<SharedTierSettings> = {},
   ) {
     super();
+    this.settings = { ...DEFAULT_SHARED_SETTINGS, ...settings };
+    this.now = this.settings.now ?? Date.now;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.replayTimer);
+    this.replayTimer = undefined;
     this.suspendLocal();
     await this.release?.();
+  }
+
+  mark(): number {
+    return this.epoch;
   }
 
   async get(platformId: string): Promise<ServicePlatformDict | undefined> {
@@ -33,31 +74,102 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
       const hit = await this.local.get(platformId);
       if (hit !== undefined) return hit;
     }
+    if (!this.sharedReadable(platformId)) return undefined;
     const remote = await this.shared?.get(platformId);
     if (remote === undefined || !this.localInUse) return remote;
     await this.local.put(deepFreeze(remote));
     return this.local.get(platformId);
   }
 
-  async put(view: ServicePlatformDict): Promise<void> {
+  async put(view: ServicePlatformDict, mark?: number): Promise<void> {
     const frozen = deepFreeze(view);
-    if (this.localInUse) await this.local.put(frozen);
-    await this.shared?.put(frozen);
+    if (this.localInUse && (mark === undefined || mark === this.epoch)) {
+      await this.local.put(frozen);
+    }
+    await this.toShared(view.id, view.version, (shared) => shared.put(frozen));
   }
 
   async invalidate(platformId: string, version: number): Promise<void> {
     if (this.localInUse) await this.local.invalidate(platformId, version);
-    await this.shared?.invalidate(platformId, version);
+    await this.toShared(platformId, version, (shared) => shared.invalidate(platformId, version));
   }
 
   suspendLocal(): void {
     this.localInUse = false;
+    this.epoch++;
     this.local.clear();
   }
 
   resumeLocal(): void {
+    this.epoch++;
     this.local.clear();
     this.localInUse = true;
+  }
+
+  /** Platforms whose shared view may be outdated (for tests and diagnostics). */
+  get pendingShared(): number {
+    return this.pending.size;
+  }
+
+  private sharedReadable(platformId: string): boolean {
+    const now = this.now();
+    return (
+      this.shared !== undefined &&
+      now >= this.sharedPausedUntil &&
+      now >= this.sharedDistrustedUntil &&
+      !this.pending.has(platformId)
+    );
+  }
+
+  private async toShared(
+    platformId: string,
+    version: number,
+    write: (shared: PlatformViewStore) => Promise<boolean>,
+  ): Promise<void> {
+    if (this.shared === undefined) return;
+    if (this.now() < this.sharedPausedUntil || this.pending.has(platformId)) {
+      this.remember(platformId, version);
+      return;
+    }
+    if (!(await write(this.shared))) {
+      this.sharedPausedUntil = this.now() + this.settings.pauseMs;
+      this.remember(platformId, version);
+    }
+  }
+
+  private remember(platformId: string, version: number): void {
+    this.pending.set(platformId, Math.max(version, this.pending.get(platformId) ?? version));
+    if (this.pending.size > this.settings.maxPending) {
+      // Too many to replay: read nothing from the shared tier until its entries have expired.
+      this.pending.clear();
+      this.sharedDistrustedUntil = this.now() + this.settings.distrustMs;
+    }
+    this.scheduleReplay();
+  }
+
+  private scheduleReplay(): void {
+    if (this.replayTimer !== undefined || this.pending.size === 0) return;
+    const delay = Math.max(this.sharedPausedUntil - this.now(), 0) + 100;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      void this.replay();
+    }, delay);
+    this.replayTimer.unref();
+  }
+
+  /** Tells the shared tier what it missed, oldest first, until it fails again. */
+  async replay(): Promise<void> {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    for (const [platformId, version] of [...this.pending]) {
+      if (!(await shared.invalidate(platformId, version))) {
+        this.sharedPausedUntil = this.now() + this.settings.pauseMs;
+        break;
+      }
+      // Unless a newer version was remembered meanwhile.
+      if (this.pending.get(platformId) === version) this.pending.delete(platformId);
+    }
+    this.scheduleReplay();
   }
 }
 
@@ -72,6 +184,10 @@ function deepFreeze<T>(value: T): T {
 
 /** `cache: { enabled: false }`: every read goes to the database. */
 export class DisabledPlatformViewCache extends PlatformViewCache {
+  mark(): number {
+    return 0;
+  }
+
   get(): Promise<ServicePlatformDict | undefined> {
     return Promise.resolve(undefined);
   }

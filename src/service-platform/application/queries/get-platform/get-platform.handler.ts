@@ -24,6 +24,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
   async execute(query: GetPlatformQuery): Promise<ServicePlatformDict> {
     const platformId = assertUuid(query.platformId, 'platform_id');
     const access = accessFor(query.actor, 'read');
+    const mark = this.cache.mark();
     const cached = await this.cache.get(platformId);
     if (cached !== undefined) {
       const record = { tenantId: cached.tenant_id, isActive: cached.is_active };
@@ -35,7 +36,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
     const platform = await this.platforms.getById(platformId, access);
     if (platform === null) throw new PlatformNotFoundError(platformId);
     const view = platform.toDict();
-    await this.cache.put(view);
+    await this.cache.put(view, mark);
     return view;
   }
 }
