@@ -51,6 +51,9 @@ export function createPlatformViewCache(
   const redis = new Redis({
     ...connection,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    // A command given up on is remembered by the cache and replayed as an invalidation: sending
+    // it again on reconnect, late and out of order, would only blur what Redis holds.
+    autoResendUnfulfilledCommands: false,
     // Keep reconnecting in the background; meanwhile commands fail at once (no offline queue).
     retryStrategy: () => retryDelay ?? 1_000,
   });
