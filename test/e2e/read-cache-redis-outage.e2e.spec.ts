@@ -74,7 +74,9 @@ describe('read cache: Redis silent during a change', () => {
     expect(state.floor).toBeGreaterThanOrEqual(2);
     // Nothing left to replay: each instance reads and writes Redis again.
     for (const app of apps) {
-      expect((app.get(PlatformViewCache) as TieredPlatformViewCache).pendingShared).toBe(0);
+      expect(
+        app.get<PlatformViewCache, TieredPlatformViewCache>(PlatformViewCache).pendingShared,
+      ).toBe(0);
     }
   }, 60_000);
 });
