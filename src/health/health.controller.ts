@@ -38,7 +38,7 @@ export class HealthController {
   @ApiOkResponse({
     description:
       'Database reachable and encryption keys usable; `details.events` reports the event broker ' +
-      'and the outbox backlog (not required for readiness)',
+      'and the outbox backlog, `details.cache` the read cache (neither required for readiness)',
   })
   @ApiServiceUnavailableResponse({ description: 'Not ready; the details say which part is down' })
   async ready(@Res({ passthrough: true }) response: StatusWriter): Promise<HealthCheckResult> {
@@ -61,13 +61,30 @@ export class HealthController {
         outbox_oldest_pending_age_ms: outbox?.oldestPendingAgeMs ?? null,
       },
     };
+    // Reported, not required: a cache miss reads the database.
+    const { cache } = report;
+    const cacheDetails: HealthIndicatorResult = {
+      cache: {
+        status:
+          !cache.enabled ||
+          (cache.memoryInUse &&
+            ['up', 'not configured'].includes(cache.shared) &&
+            cache.pendingInvalidations === 0)
+            ? 'up'
+            : 'down',
+        enabled: cache.enabled,
+        memory: cache.memoryInUse ? 'in use' : 'not in use (change feed not listening)',
+        redis: cache.shared,
+        pending_invalidations: cache.pendingInvalidations,
+      },
+    };
     const ready = report.ready;
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ready ? 'ok' : 'error',
       info: { ...(report.database.up && database), ...(report.encryption.up && encryption) },
       error: { ...(!report.database.up && database), ...(!report.encryption.up && encryption) },
-      details: { ...database, ...encryption, ...events },
+      details: { ...database, ...encryption, ...events, ...cacheDetails },
     };
   }
 }

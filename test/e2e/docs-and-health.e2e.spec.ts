@@ -169,11 +169,22 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
     expect(res.body.status).toBe('ok');
   });
 
-  it('GET /health/ready: 200 with database and encryption up; events reported', async () => {
+  it('GET /health/ready: 200 with database and encryption up; events and cache reported', async () => {
     const res = await http(app).get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    const { events, ...required } = res.body.details as Record<string, Record<string, unknown>>;
+    const { events, cache, ...required } = res.body.details as Record<
+      string,
+      Record<string, unknown>
+    >;
+    // In memory, its change feed listening; no Redis tier without REDIS_URL.
+    expect(cache).toEqual({
+      status: 'up',
+      enabled: true,
+      memory: 'in use',
+      redis: 'not configured',
+      pending_invalidations: 0,
+    });
     expect(required).toEqual({ database: { status: 'up' }, encryption: { status: 'up' } });
     // No REDIS_URL in the tests' environment: events stay in-process.
     expect(Object.keys(events ?? {}).sort()).toEqual([

@@ -62,6 +62,15 @@ describe('read cache: Redis silent during a change', () => {
       expect(seen).toBe(2);
     }
     expect((await inRedis(platform.id)).v).toBe(1); // nothing reached Redis
+    // Readiness says so (and stays ready: the cache is not required).
+    const health = await http(a).get('/health/ready');
+    expect(health.status).toBe(200);
+    expect(health.body.details.cache).toMatchObject({
+      status: 'down',
+      memory: 'in use',
+      redis: expect.stringMatching(/^(paused|up)$/),
+      pending_invalidations: 1,
+    });
 
     await proxy.open();
     const deadline = Date.now() + 20_000;
@@ -73,6 +82,8 @@ describe('read cache: Redis silent during a change', () => {
     expect(state.v === 1).toBe(false);
     expect(state.floor).toBeGreaterThanOrEqual(2);
     // Nothing left to replay: each instance reads and writes Redis again.
+    const after = await http(a).get('/health/ready');
+    expect(after.body.details.cache).toMatchObject({ redis: 'up', pending_invalidations: 0 });
     for (const app of apps) {
       expect(
         app.get<PlatformViewCache, TieredPlatformViewCache>(PlatformViewCache).pendingShared,

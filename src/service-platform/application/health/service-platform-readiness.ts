@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EncryptionHealth } from '../ports/encryption-health.port';
 import { OutboxStore, type OutboxBacklog } from '../ports/outbox-store.port';
 import { PlatformEventTransport } from '../ports/platform-event-transport.port';
+import { PlatformViewCache, type PlatformViewCacheStatus } from '../ports/platform-view-cache.port';
 import { StorageHealth } from '../ports/storage-health.port';
 import { withTimeout } from '../with-timeout';
 
@@ -25,6 +26,8 @@ export interface ServicePlatformReadinessReport {
   readonly database: ComponentStatus;
   readonly encryption: ComponentStatus;
   readonly events: EventsStatus;
+  /** The read cache: reported, never required (a miss reads the database). */
+  readonly cache: PlatformViewCacheStatus;
 }
 
 /**
@@ -38,6 +41,7 @@ export class ServicePlatformReadiness {
     private readonly encryption: EncryptionHealth,
     private readonly outbox: OutboxStore,
     private readonly broker: PlatformEventTransport,
+    private readonly cache: PlatformViewCache,
   ) {}
 
   private inFlight: Promise<ServicePlatformReadinessReport> | undefined;
@@ -68,6 +72,7 @@ export class ServicePlatformReadiness {
       database,
       encryption,
       events: { broker, outbox },
+      cache: this.cache.status(),
     };
   }
 

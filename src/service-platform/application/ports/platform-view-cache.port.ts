@@ -11,6 +11,20 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
  * A cache never fails a request: adapters answer a miss, or do nothing, when their store is
  * unreachable, and say so in the log.
  */
+/** What readiness reports of the cache (never required to serve: a miss reads the database). */
+export interface PlatformViewCacheStatus {
+  readonly enabled: boolean;
+  /** This process's copies are in use: its change feed listens. */
+  readonly memoryInUse: boolean;
+  /**
+   * The shared tier: `paused` for a moment after a failure, `distrusted` after more missed
+   * invalidations than it could remember (not read until its entries have expired).
+   */
+  readonly shared: 'not configured' | 'up' | 'paused' | 'distrusted';
+  /** Versions the shared tier missed, waiting to be replayed there. */
+  readonly pendingInvalidations: number;
+}
+
 export abstract class PlatformViewCache {
   /** The cached view of the platform, if any. */
   abstract get(platformId: string): Promise<ServicePlatformDict | undefined>;
@@ -39,4 +53,6 @@ export abstract class PlatformViewCache {
 
   /** The change feed is listening (again): use this process's copies again, starting empty. */
   abstract resumeLocal(): void;
+
+  abstract status(): PlatformViewCacheStatus;
 }

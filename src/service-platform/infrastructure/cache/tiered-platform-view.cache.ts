@@ -1,5 +1,8 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { PlatformViewCache } from '../../application/ports/platform-view-cache.port';
+import {
+  PlatformViewCache,
+  type PlatformViewCacheStatus,
+} from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import type { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import type { PlatformViewStore } from './platform-view.store';
@@ -111,6 +114,24 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     return this.pending.size;
   }
 
+  status(): PlatformViewCacheStatus {
+    const now = this.now();
+    const shared =
+      this.shared === undefined
+        ? 'not configured'
+        : now < this.sharedDistrustedUntil
+          ? 'distrusted'
+          : now < this.sharedPausedUntil
+            ? 'paused'
+            : 'up';
+    return {
+      enabled: true,
+      memoryInUse: this.localInUse,
+      shared,
+      pendingInvalidations: this.pending.size,
+    };
+  }
+
   private sharedReadable(platformId: string): boolean {
     const now = this.now();
     return (
@@ -184,6 +205,15 @@ function deepFreeze<T>(value: T): T {
 
 /** `cache: { enabled: false }`: every read goes to the database. */
 export class DisabledPlatformViewCache extends PlatformViewCache {
+  status(): PlatformViewCacheStatus {
+    return {
+      enabled: false,
+      memoryInUse: false,
+      shared: 'not configured',
+      pendingInvalidations: 0,
+    };
+  }
+
   mark(): number {
     return 0;
   }
