@@ -141,15 +141,77 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     expect((await cache.get(id))?.version).toBe(2);
   });
 
-  it('a failed put of a new version counts as a missed invalidation too', async () => {
+  it("a failed put only pauses the shared tier: the change's invalidation is what gets replayed", async () => {
     const { clock, shared, cache } = setUp();
     await cache.put(view(id, 1));
     shared.down = true;
     await cache.put(view(id, 2)); // the writer's refresh after its commit
+    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().shared).toBe('paused');
+    await cache.invalidate(id, 2); // its change feed hears the commit
+    expect(cache.pendingShared).toBe(1);
     shared.down = false;
     clock.now += 2_001;
     await cache.replay();
     expect(await shared.get(id)).toBeUndefined();
+  });
+
+  it('a newer version remembered while a replay runs is kept for the next one', async () => {
+    const { clock, shared, cache } = setUp();
+    shared.down = true;
+    await cache.invalidate(id, 2);
+    shared.down = false;
+    clock.now += 2_001;
+    const invalidate = shared.invalidate.bind(shared);
+    jest.spyOn(shared, 'invalidate').mockImplementationOnce(async (platformId, version) => {
+      const done = await invalidate(platformId, version);
+      await cache.invalidate(id, 3); // arrives mid-replay; id is still pending, so remembered
+      return done;
+    });
+    await cache.replay();
+    expect(cache.pendingShared).toBe(1);
+    await cache.replay();
+    expect(cache.pendingShared).toBe(0);
+    await shared.put(view(id, 2));
+    expect(await shared.get(id)).toBeUndefined(); // the floor is 3
+  });
+
+  it('one replay at a time, and none after shutdown', async () => {
+    const { clock, shared, cache } = setUp();
+    shared.down = true;
+    await cache.invalidate(id, 2);
+    await cache.invalidate(randomUUID(), 2);
+    shared.down = false;
+    clock.now += 2_001;
+    const calls = shared.calls;
+    await Promise.all([cache.replay(), cache.replay()]);
+    expect(shared.calls - calls).toBe(2);
+    shared.down = true;
+    await cache.invalidate(randomUUID(), 2);
+    await cache.onApplicationShutdown();
+    shared.down = false;
+    const afterShutdown = shared.calls;
+    await cache.invalidate(randomUUID(), 2);
+    await cache.put(view(randomUUID(), 1));
+    clock.now += 10_000;
+    await cache.replay();
+    expect(shared.calls).toBe(afterShutdown);
+  });
+
+  it('a shared answer that began before the memory tier was reset is not copied into it', async () => {
+    const { shared, cache } = setUp();
+    cache.resumeLocal();
+    await shared.put(view(id, 1));
+    const get = shared.get.bind(shared);
+    jest.spyOn(shared, 'get').mockImplementationOnce(async (platformId) => {
+      const answer = await get(platformId);
+      cache.suspendLocal(); // the change feed drops and comes back meanwhile
+      cache.resumeLocal();
+      return answer;
+    });
+    expect((await cache.get(id))?.version).toBe(1); // answered, but not kept
+    jest.spyOn(shared, 'get').mockResolvedValueOnce(undefined);
+    expect(await cache.get(id)).toBeUndefined();
   });
 
   it('after a failure requests leave the shared tier alone for pauseMs', async () => {

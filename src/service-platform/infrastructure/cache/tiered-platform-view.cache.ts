@@ -33,10 +33,12 @@ const DEFAULT_SHARED_SETTINGS: SharedTierSettings = {
  * does it hear of other instances' changes; `mark()` keeps a read that began before a reset from
  * refilling it.
  *
- * The shared tier can miss a write or an invalidation (Redis down or slow): its older view would
- * then outlive this process's floor. Such versions are remembered, the platform is not read from
- * the shared tier, and the invalidation is replayed until Redis takes it. After a failure the
- * shared tier is left alone for `pauseMs`, so that requests do not each wait for its timeout.
+ * The shared tier can miss an invalidation (Redis down or slow): its older view would then
+ * outlive this process's floor. Such versions are remembered, the platform is not read from the
+ * shared tier, and the invalidation is replayed until Redis takes it. (A missed `put` needs no
+ * replay: every change also reaches every listening instance as an invalidation.) After a
+ * failure the shared tier is left alone for `pauseMs`, so that requests do not each wait for its
+ * timeout.
  */
 export class TieredPlatformViewCache extends PlatformViewCache implements OnApplicationShutdown {
   private localInUse = false;
@@ -46,6 +48,8 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private sharedPausedUntil = 0;
   private sharedDistrustedUntil = 0;
   private replayTimer: NodeJS.Timeout | undefined;
+  private replaying = false;
+  private stopped = false;
   private readonly settings: SharedTierSettings;
   private readonly now: () => number;
 
@@ -62,6 +66,7 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
     this.suspendLocal();
@@ -78,8 +83,10 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
       if (hit !== undefined) return hit;
     }
     if (!this.sharedReadable(platformId)) return undefined;
+    const epoch = this.epoch;
     const remote = await this.shared?.get(platformId);
-    if (remote === undefined || !this.localInUse) return remote;
+    // A shared answer that began before a reset of the memory tier is not copied into it.
+    if (remote === undefined || !this.localInUse || epoch !== this.epoch) return remote;
     await this.local.put(deepFreeze(remote));
     return this.local.get(platformId);
   }
@@ -89,12 +96,20 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     if (this.localInUse && (mark === undefined || mark === this.epoch)) {
       await this.local.put(frozen);
     }
-    await this.toShared(view.id, view.version, (shared) => shared.put(frozen));
+    const shared = this.shared;
+    if (shared === undefined || !this.sharedWritable(view.id)) return;
+    if (!(await shared.put(frozen))) this.pauseShared();
   }
 
   async invalidate(platformId: string, version: number): Promise<void> {
     if (this.localInUse) await this.local.invalidate(platformId, version);
-    await this.toShared(platformId, version, (shared) => shared.invalidate(platformId, version));
+    if (this.shared === undefined || this.stopped) return;
+    if (!this.sharedWritable(platformId)) {
+      this.remember(platformId, version);
+    } else if (!(await this.shared.invalidate(platformId, version))) {
+      this.pauseShared();
+      this.remember(platformId, version);
+    }
   }
 
   suspendLocal(): void {
@@ -142,20 +157,18 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     );
   }
 
-  private async toShared(
-    platformId: string,
-    version: number,
-    write: (shared: PlatformViewStore) => Promise<boolean>,
-  ): Promise<void> {
-    if (this.shared === undefined) return;
-    if (this.now() < this.sharedPausedUntil || this.pending.has(platformId)) {
-      this.remember(platformId, version);
-      return;
-    }
-    if (!(await write(this.shared))) {
-      this.sharedPausedUntil = this.now() + this.settings.pauseMs;
-      this.remember(platformId, version);
-    }
+  /** Not paused, not stopped, and nothing of this platform waiting to be replayed first. */
+  private sharedWritable(platformId: string): boolean {
+    return (
+      this.shared !== undefined &&
+      !this.stopped &&
+      this.now() >= this.sharedPausedUntil &&
+      !this.pending.has(platformId)
+    );
+  }
+
+  private pauseShared(): void {
+    this.sharedPausedUntil = this.now() + this.settings.pauseMs;
   }
 
   private remember(platformId: string, version: number): void {
@@ -169,7 +182,8 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   }
 
   private scheduleReplay(): void {
-    if (this.replayTimer !== undefined || this.pending.size === 0) return;
+    if (this.stopped || this.replaying || this.replayTimer !== undefined) return;
+    if (this.pending.size === 0) return;
     const delay = Math.max(this.sharedPausedUntil - this.now(), 0) + 100;
     this.replayTimer = setTimeout(() => {
       this.replayTimer = undefined;
@@ -178,17 +192,23 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     this.replayTimer.unref();
   }
 
-  /** Tells the shared tier what it missed, oldest first, until it fails again. */
+  /** Tells the shared tier what it missed, oldest first, until it fails again. One at a time. */
   async replay(): Promise<void> {
     const shared = this.shared;
-    if (shared === undefined) return;
-    for (const [platformId, version] of [...this.pending]) {
-      if (!(await shared.invalidate(platformId, version))) {
-        this.sharedPausedUntil = this.now() + this.settings.pauseMs;
-        break;
+    if (shared === undefined || this.replaying) return;
+    this.replaying = true;
+    try {
+      for (const [platformId, version] of [...this.pending]) {
+        if (this.stopped) return;
+        if (!(await shared.invalidate(platformId, version))) {
+          this.pauseShared();
+          break;
+        }
+        // Unless a newer version was remembered meanwhile.
+        if (this.pending.get(platformId) === version) this.pending.delete(platformId);
       }
-      // Unless a newer version was remembered meanwhile.
-      if (this.pending.get(platformId) === version) this.pending.delete(platformId);
+    } finally {
+      this.replaying = false;
     }
     this.scheduleReplay();
   }

@@ -70,7 +70,9 @@ export class PgListenConnection {
     this.client = undefined;
     // A silent server never acknowledges the goodbye: do not let it hold up a shutdown.
     if (client !== undefined) {
-      await withTimeout(client.end(), CLOSE_TIMEOUT_MS, 'no answer').catch(() => undefined);
+      await withTimeout(client.end(), CLOSE_TIMEOUT_MS, 'no answer').catch(() => {
+        destroySocket(client);
+      });
     }
   }
 
@@ -98,6 +100,8 @@ export class PgListenConnection {
       this.reconnectLater(client);
       throw error;
     }
+    // Lost or closed while LISTEN was on its way: whoever ended it has taken over.
+    if (this.closed || this.client !== client) return;
     this.startHeartbeat(client);
     this.handlers.onListening();
   }
@@ -123,7 +127,8 @@ export class PgListenConnection {
     this.client = undefined;
     clearInterval(this.heartbeatTimer);
     this.handlers.onLost?.();
-    client.end().catch(() => undefined);
+    const ended = client.end().catch(() => undefined);
+    void withTimeout(ended, CLOSE_TIMEOUT_MS, 'no answer').catch(() => destroySocket(client));
     this.reconnectTimer = setTimeout(() => {
       this.connect().catch(() => undefined);
     }, RECONNECT_DELAY_MS);
@@ -144,4 +149,14 @@ export function payloadFields(
   if (payload?.startsWith(`${schema} `) !== true) return undefined;
   const fields = payload.slice(schema.length + 1).split(' ');
   return fields.length === count && fields.every((field) => field !== '') ? fields : undefined;
+}
+
+/**
+ * `end()` on a silent server waits for a goodbye that never comes, and leaves the socket open
+ * until TCP gives up (minutes): close it ourselves. (`pg` has no public handle on its socket.)
+ */
+function destroySocket(client: Client): void {
+  (
+    client as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
 }

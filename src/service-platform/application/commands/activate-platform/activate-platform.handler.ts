@@ -23,6 +23,8 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
   ) {}
 
   async execute(command: ActivatePlatformCommand): Promise<ActivationChange> {
+    // Taken before the transaction: see PlatformViewCache.mark().
+    const mark = this.cache.mark();
     const platformId = assertUuid(command.platformId, 'platform_id');
     return this.unitOfWork.run(async () => {
       const change = await this.platforms.activate(
@@ -33,7 +35,7 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
       // Only a real change is an event: repeating the request is a no-op.
       if (change.changed) {
         await this.outbox.append(PlatformActivatedEvent.of(change.platform, command.actor.id));
-        this.unitOfWork.afterCommit(() => this.cache.put(change.platform.toDict()));
+        this.unitOfWork.afterCommit(() => this.cache.put(change.platform.toDict(), mark));
       }
       return change;
     });

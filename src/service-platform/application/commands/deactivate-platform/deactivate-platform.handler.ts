@@ -23,6 +23,8 @@ export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlat
   ) {}
 
   async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
+    // Taken before the transaction: see PlatformViewCache.mark().
+    const mark = this.cache.mark();
     const platformId = assertUuid(command.platformId, 'platform_id');
     // Only platforms the actor may deactivate are found: another tenant's answers not found.
     return this.unitOfWork.run(async () => {
@@ -34,7 +36,7 @@ export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlat
       // Only a real change is an event: repeating the request is a no-op.
       if (change.changed) {
         await this.outbox.append(PlatformDeactivatedEvent.of(change.platform, command.actor.id));
-        this.unitOfWork.afterCommit(() => this.cache.put(change.platform.toDict()));
+        this.unitOfWork.afterCommit(() => this.cache.put(change.platform.toDict(), mark));
       }
       return change;
     });

@@ -21,6 +21,8 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
   ) {}
 
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
+    // Taken before the transaction: see PlatformViewCache.mark().
+    const mark = this.cache.mark();
     const tenantId = assertUuid(command.tenantId, 'tenant_id');
     const serviceName = assertServiceName(command.serviceName);
     // The tenant is named by the request: only an actor allowed to register there may.
@@ -40,7 +42,7 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
       return await this.unitOfWork.run(async () => {
         const created = await this.platforms.create(platform);
         await this.outbox.append(PlatformRegisteredEvent.of(created, command.actor.id));
-        this.unitOfWork.afterCommit(() => this.cache.put(created.toDict()));
+        this.unitOfWork.afterCommit(() => this.cache.put(created.toDict(), mark));
         return created;
       });
     } catch (error) {

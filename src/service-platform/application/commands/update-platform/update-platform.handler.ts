@@ -24,6 +24,8 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
   ) {}
 
   async execute(command: UpdatePlatformCommand): Promise<ServicePlatform> {
+    // Taken before the transaction: see PlatformViewCache.mark().
+    const mark = this.cache.mark();
     const platformId = assertUuid(command.platformId, 'platform_id');
     const { expectedVersion } = command;
     if (
@@ -50,7 +52,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
       if (next === current) return current;
       const updated = await this.platforms.update(next, current.version);
       await this.outbox.append(PlatformUpdatedEvent.of(current, updated, command.actor.id));
-      this.unitOfWork.afterCommit(() => this.cache.put(updated.toDict()));
+      this.unitOfWork.afterCommit(() => this.cache.put(updated.toDict(), mark));
       return updated;
     });
   }
