@@ -110,9 +110,9 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     },
     {
       provide: PlatformViewCache,
-      inject: [SERVICE_PLATFORM_OPTIONS],
-      useFactory: (options: ServicePlatformModuleOptions) =>
-        createPlatformViewCache(options.cache, options.database.url),
+      inject: [SERVICE_PLATFORM_OPTIONS, KeyRing],
+      useFactory: (options: ServicePlatformModuleOptions, keyRing: KeyRing) =>
+        createPlatformViewCache(options.cache, options.database.url, keyRing),
     },
     PgPlatformChangeFeed,
     PlatformEventDispatcher,

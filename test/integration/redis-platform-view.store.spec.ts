@@ -3,6 +3,11 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { ServicePlatformDict } from '../../src/service-platform/domain/service-platform.entity';
 import {
+  CachedViewSigner,
+  signedViewData,
+} from '../../src/service-platform/infrastructure/cache/cached-view.signer';
+import { KeyRing } from '../../src/service-platform/infrastructure/crypto/key-ring';
+import {
   DEFAULT_PLATFORM_VIEW_KEY_PREFIX,
   RedisPlatformViewStore,
 } from '../../src/service-platform/infrastructure/cache/redis-platform-view.store';
@@ -46,6 +51,11 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15
 }
 
 /** The Redis tier of the platform view cache, on a throw-away redis-server of its own. */
+
+/** The test key ring (two keys, `test-2` primary), as the app's. */
+const ring = KeyRing.parse(process.env.ENCRYPTION_KEYS as string);
+const signer = new CachedViewSigner(ring);
+
 describe('RedisPlatformViewStore', () => {
   let server: ThrowAwayRedis;
   let client: Redis;
@@ -74,7 +84,11 @@ describe('RedisPlatformViewStore', () => {
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    store = new RedisPlatformViewStore(client, { ttlSeconds: TTL_SECONDS, keyPrefix: PREFIX });
+    store = new RedisPlatformViewStore(client, {
+      ttlSeconds: TTL_SECONDS,
+      keyPrefix: PREFIX,
+      signer,
+    });
   });
 
   afterEach(() => {
@@ -162,10 +176,11 @@ describe('RedisPlatformViewStore', () => {
   it('keeps its keys under its prefix', async () => {
     const id = randomUUID();
     const other = new RedisPlatformViewStore(client, {
+      signer,
       ttlSeconds: TTL_SECONDS,
       keyPrefix: 'test:other-view:',
     });
-    const byDefault = new RedisPlatformViewStore(client, { ttlSeconds: TTL_SECONDS });
+    const byDefault = new RedisPlatformViewStore(client, { ttlSeconds: TTL_SECONDS, signer });
 
     await store.put(viewOf(id, 1));
     await expect(other.get(id)).resolves.toBeUndefined();
@@ -176,6 +191,44 @@ describe('RedisPlatformViewStore', () => {
     expect(await client.exists(`test:other-view:${id}`)).toBe(0);
     expect(await client.exists(`${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${id}`)).toBe(1);
     expect(DEFAULT_PLATFORM_VIEW_KEY_PREFIX).toBe('service-platform:view:v1:');
+  });
+
+  it('a view that does not verify is a miss: forged, edited, unsigned or signed by a foreign key', async () => {
+    const id = randomUUID();
+    await store.put(viewOf(id, 1));
+    const key = `${PREFIX}${id}`;
+    await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
+    const stored = await client.hgetall(key);
+    // Someone with Redis access moves the view to another tenant, keeping the old MAC.
+    const otherTenant = { ...JSON.parse(stored.view as string), tenant_id: randomUUID() };
+    await client.hset(key, { view: JSON.stringify(otherTenant) });
+    await expect(store.get(id)).resolves.toBeUndefined();
+    // ... or drops the MAC, or signs with a key that is not in the ring.
+    const foreign = new CachedViewSigner(
+      KeyRing.parse(`test-2:${Buffer.alloc(32, 9).toString('base64')}`),
+    );
+    await client.hset(key, {
+      view: stored.view as string,
+      ...foreign.sign(signedViewData(id, '1', stored.view as string)),
+    });
+    await expect(store.get(id)).resolves.toBeUndefined();
+    await client.hdel(key, 'mac', 'kid');
+    await expect(store.get(id)).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalled();
+  });
+
+  it('any key of the ring verifies: instances mid-rotation read each other', async () => {
+    const id = randomUUID();
+    const rotated = new CachedViewSigner(
+      KeyRing.parse(`test-1:${Buffer.alloc(32, 1).toString('base64')}`),
+    );
+    const view = JSON.stringify(viewOf(id, 1));
+    await client.hset(`${PREFIX}${id}`, {
+      v: '1',
+      view,
+      ...rotated.sign(signedViewData(id, '1', view)),
+    });
+    await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
   });
 
   it('treats a malformed entry as a miss, and keeps it out of the log', async () => {
@@ -193,7 +246,10 @@ describe('RedisPlatformViewStore', () => {
     async function written(fields: Record<string, string>): Promise<string> {
       const id = randomUUID();
       const view = fields.view?.replace('"id":""', `"id":"${id}"`) ?? '';
-      await client.hset(`${PREFIX}${id}`, { ...fields, view });
+      // Signed like the store signs, so that what is tested is the shape, not the MAC.
+      const signature =
+        fields.v === undefined ? {} : signer.sign(signedViewData(id, fields.v, view));
+      await client.hset(`${PREFIX}${id}`, { ...fields, view, ...signature });
       return id;
     }
     // The control: written the same way, but well formed.
@@ -256,7 +312,7 @@ describe('RedisPlatformViewStore', () => {
     try {
       await until(() => frozen.status === 'ready');
       const view = viewOf(randomUUID(), 1);
-      const viaProxy = new RedisPlatformViewStore(frozen, { ttlSeconds: TTL_SECONDS });
+      const viaProxy = new RedisPlatformViewStore(frozen, { ttlSeconds: TTL_SECONDS, signer });
       await viaProxy.put(view);
       await expect(viaProxy.get(view.id)).resolves.toEqual(view);
 
@@ -275,7 +331,11 @@ describe('RedisPlatformViewStore', () => {
   });
 
   it('rejects a TTL that Redis cannot take', () => {
-    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 0 })).toThrow(/ttlSeconds/);
-    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 1.5 })).toThrow(/ttlSeconds/);
+    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 0, signer })).toThrow(
+      /ttlSeconds/,
+    );
+    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 1.5, signer })).toThrow(
+      /ttlSeconds/,
+    );
   });
 });

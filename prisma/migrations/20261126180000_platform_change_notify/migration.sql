@@ -2,8 +2,8 @@
 -- transaction), so that each drops older copies from its read cache. The payload is
 -- "<schema> <platform id> <version>": instances of other schemas in the same database ignore it.
 -- Only version changes notify: key rotation rewrites ciphertexts without changing what a read
--- shows. A change made by hand in SQL must bump "version" too, or caches keep the old view until
--- their entries expire.
+-- shows. A change made by hand in SQL must bump "version" (and set "updated_at" = now(), which
+-- instances read at start-up to catch up), or caches keep the old view until their entries expire.
 CREATE FUNCTION "service_platform_changed_notify"() RETURNS trigger AS $$
 BEGIN
     PERFORM pg_notify(

@@ -17,10 +17,12 @@ export interface PlatformViewCacheStatus {
   /** This process's copies are in use: its change feed listens. */
   readonly memoryInUse: boolean;
   /**
-   * The shared tier: `paused` for a moment after a failure, `distrusted` after more missed
-   * invalidations than it could remember (not read until its entries have expired).
+   * The shared tier: `catching up` until this process has checked it against the platforms
+   * changed within its TTL (at start and whenever the change feed listens again), `paused` for
+   * a moment after a failure, `distrusted` after more missed invalidations than it could
+   * remember (not read until its entries have expired).
    */
-  readonly shared: 'not configured' | 'up' | 'paused' | 'distrusted';
+  readonly shared: 'not configured' | 'catching up' | 'up' | 'paused' | 'distrusted';
   /** Versions the shared tier missed, waiting to be replayed there. */
   readonly pendingInvalidations: number;
 }
@@ -55,4 +57,18 @@ export abstract class PlatformViewCache {
   abstract resumeLocal(): void;
 
   abstract status(): PlatformViewCacheStatus;
+
+  /**
+   * How far back a change may still be hidden by an older view in the shared tier (its TTL), in
+   * ms; 0 without a shared tier. A change nobody told the shared tier about (its writer died
+   * before refreshing it, while no other instance listened) is invisible to notifications.
+   */
+  abstract sharedWindowMs(): number;
+
+  /**
+   * The current versions of the platforms changed within `sharedWindowMs()`, read from the
+   * database: older views of them are dropped from the shared tier (replayed until it takes
+   * them), and the shared tier is read again once this list is known.
+   */
+  abstract catchUp(current: ReadonlyArray<{ platformId: string; version: number }>): void;
 }

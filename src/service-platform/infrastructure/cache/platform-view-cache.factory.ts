@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import type { PlatformViewCache } from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 import { redisConnectionOptions } from '../events/redis-connection.options';
+import type { KeyRing } from '../crypto/key-ring';
+import { CachedViewSigner } from './cached-view.signer';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import {
   DEFAULT_PLATFORM_VIEW_KEY_PREFIX,
@@ -22,11 +24,14 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
  * The read cache the module options ask for (refused at start-up when they make no sense).
  * `databaseUrl` namespaces the Redis keys: deployments on different databases (a staging copy of
  * production, say, with the same platform ids) may share one Redis without seeing each other.
+ * `keyRing` authenticates the views written to Redis (`CachedViewSigner`).
  */
 export function createPlatformViewCache(
-  options: ServicePlatformModuleOptions['cache'] = {},
-  databaseUrl = '',
+  options: ServicePlatformModuleOptions['cache'],
+  databaseUrl: string,
+  keyRing: KeyRing,
 ): PlatformViewCache {
+  options ??= {};
   if (options.enabled === false) return new DisabledPlatformViewCache();
   const settings = { ...DEFAULT_CACHE_SETTINGS, ...definedOnly(options) };
   for (const name of ['ttlSeconds', 'localTtlSeconds', 'localMaxEntries'] as const) {
@@ -61,6 +66,7 @@ export function createPlatformViewCache(
   // by ioredis on every reconnect attempt.
   redis.on('error', () => undefined);
   const shared = new RedisPlatformViewStore(redis, {
+    signer: new CachedViewSigner(keyRing),
     ttlSeconds: settings.ttlSeconds,
     keyPrefix: `${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${databaseNamespace(databaseUrl)}:`,
   });

@@ -3,9 +3,12 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '../../application/with-timeout';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
+import { signedViewData, type CachedViewSigner } from './cached-view.signer';
 import type { PlatformViewStore } from './platform-view.store';
 
 export interface RedisPlatformViewStoreOptions {
+  /** Authenticates every stored view (see `CachedViewSigner`); unsigned or forged views are misses. */
+  signer: CachedViewSigner;
   /** Lifetime of a platform's entry (view and floor), renewed by every write to it. */
   ttlSeconds: number;
   /** Namespace of the keys. Its `v1` is the format of what is stored: bump it with the view's shape. */
@@ -23,7 +26,7 @@ const WARNING_INTERVAL_MS = 30_000;
 // acceptable, `view` its JSON. The version checks run in Lua so that no put slips in between a
 // check and a write (another instance may be invalidating the same platform).
 
-/** KEYS[1] the platform's hash; ARGV version, view JSON, TTL. Refuses anything not newer. */
+/** KEYS[1] the platform's hash; ARGV version, view JSON, TTL, key id, MAC. Refuses anything not newer. */
 const PUT = script(`
 local version = tonumber(ARGV[1])
 local cached = redis.call('HMGET', KEYS[1], 'v', 'floor')
@@ -31,7 +34,7 @@ local v, floor = tonumber(cached[1]), tonumber(cached[2])
 if (floor and version < floor) or (v and version <= v) then
   return 0
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'view', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'view', ARGV[2], 'kid', ARGV[4], 'mac', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 `);
@@ -48,7 +51,7 @@ if not floor or floor < version then
   redis.call('HSET', KEYS[1], 'floor', ARGV[1])
 end
 if not v or v < version then
-  redis.call('HDEL', KEYS[1], 'v', 'view')
+  redis.call('HDEL', KEYS[1], 'v', 'view', 'kid', 'mac')
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
@@ -64,6 +67,7 @@ export class RedisPlatformViewStore implements PlatformViewStore {
   private readonly logger = new Logger('ServicePlatformCache');
   private readonly keyPrefix: string;
   private readonly ttlSeconds: number;
+  private readonly signer: CachedViewSigner;
   private lastWarningAt = Number.NEGATIVE_INFINITY;
   private unreported = 0;
   /** An outage was reported and its end was not yet. */
@@ -77,20 +81,28 @@ export class RedisPlatformViewStore implements PlatformViewStore {
       throw new Error('ttlSeconds must be a positive whole number of seconds');
     }
     this.ttlSeconds = options.ttlSeconds;
+    this.signer = options.signer;
     this.keyPrefix = options.keyPrefix ?? DEFAULT_PLATFORM_VIEW_KEY_PREFIX;
   }
 
   async get(platformId: string): Promise<ServicePlatformDict | undefined> {
     let fields: (string | null)[];
     try {
-      fields = await this.bounded(this.redis.hmget(this.key(platformId), 'v', 'floor', 'view'));
+      fields = await this.bounded(
+        this.redis.hmget(this.key(platformId), 'v', 'floor', 'view', 'kid', 'mac'),
+      );
     } catch (error) {
       this.failed('read', error);
       return undefined;
     }
     this.succeeded();
-    const [v, floor, json] = fields;
+    const [v, floor, json, kid, mac] = fields;
     if (v === null || v === undefined || json === null || json === undefined) return undefined;
+    const signature = { kid: kid ?? '', mac: mac ?? '' };
+    if (!this.signer.verify(signedViewData(platformId, v, json), signature)) {
+      this.warn(`Ignoring a cached view of platform ${platformId} that does not verify`);
+      return undefined;
+    }
     const version = Number(v);
     // The scripts never leave a view below the floor; a hand-edited or half-migrated key might.
     if (floor !== null && floor !== undefined && !(version >= Number(floor))) return undefined;
@@ -105,11 +117,10 @@ export class RedisPlatformViewStore implements PlatformViewStore {
 
   async put(view: ServicePlatformDict): Promise<boolean> {
     if (!Number.isSafeInteger(view.version)) return true;
-    return this.write('write', view.id, PUT, [
-      String(view.version),
-      JSON.stringify(view),
-      String(this.ttlSeconds),
-    ]);
+    const version = String(view.version);
+    const json = JSON.stringify(view);
+    const { kid, mac } = this.signer.sign(signedViewData(view.id, version, json));
+    return this.write('write', view.id, PUT, [version, json, String(this.ttlSeconds), kid, mac]);
   }
 
   async invalidate(platformId: string, version: number): Promise<boolean> {

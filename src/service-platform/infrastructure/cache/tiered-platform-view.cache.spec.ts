@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { createPlatformViewCache, databaseNamespace } from './platform-view-cache.factory';
+import { KeyRing } from '../crypto/key-ring';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
@@ -14,6 +15,9 @@ const view = (id: string, version: number): ServicePlatformDict => ({
   created_at: '2026-11-26T00:00:00.000Z',
   updated_at: '2026-11-26T00:00:00.000Z',
 });
+
+const DB_URL = 'postgresql://postgres@127.0.0.1:5432/app';
+const RING = KeyRing.parse(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
 
 const memory = () => new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 });
 
@@ -36,6 +40,7 @@ describe('TieredPlatformViewCache', () => {
   it('copies a shared hit into memory, where local floors still win', async () => {
     const shared = memory();
     const cache = new TieredPlatformViewCache(memory(), shared);
+    cache.catchUp([]);
     cache.resumeLocal();
     await shared.put(view(id, 1));
     const spy = jest.spyOn(shared, 'get');
@@ -54,6 +59,7 @@ describe('TieredPlatformViewCache', () => {
   it('writes and invalidations reach both tiers; the shared tier serves while memory is off', async () => {
     const shared = memory();
     const cache = new TieredPlatformViewCache(memory(), shared);
+    cache.catchUp([]);
     await cache.put(view(id, 1));
     expect((await shared.get(id))?.version).toBe(1);
     expect((await cache.get(id))?.version).toBe(1);
@@ -115,6 +121,7 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
       distrustMs: 3_600_000,
       now: () => clock.now,
     });
+    cache.catchUp([]);
     return { clock, shared, cache };
   }
 
@@ -246,6 +253,7 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     jest.useFakeTimers();
     const shared = new FlakyStore();
     const cache = new TieredPlatformViewCache(memory(), shared, undefined, { pauseMs: 50 });
+    cache.catchUp([]);
     await cache.put(view(id, 1));
     shared.down = true;
     await cache.invalidate(id, 2);
@@ -254,6 +262,33 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     expect(cache.pendingShared).toBe(0);
     expect(await shared.get(id)).toBeUndefined();
     await cache.onApplicationShutdown();
+  });
+});
+
+describe('TieredPlatformViewCache.catchUp()', () => {
+  it('the shared tier is not read before it, and older views of recent changes are dropped', async () => {
+    const id = randomUUID();
+    const untouched = randomUUID();
+    const shared = memory();
+    await shared.put(view(id, 1)); // left by a writer that died before refreshing it
+    await shared.put(view(untouched, 4));
+    const cache = new TieredPlatformViewCache(memory(), shared, undefined, { pauseMs: 0 });
+    expect(cache.sharedWindowMs()).toBe(3_600_000);
+    expect(cache.status().shared).toBe('catching up');
+    expect(await cache.get(untouched)).toBeUndefined();
+
+    cache.catchUp([{ platformId: id, version: 2 }]);
+    expect(cache.status().shared).toBe('up');
+    expect(await cache.get(id)).toBeUndefined(); // pending: not read from the shared tier
+    expect((await cache.get(untouched))?.version).toBe(4);
+    await cache.replay();
+    expect(await shared.get(id)).toBeUndefined();
+    expect(cache.pendingShared).toBe(0);
+    await cache.onApplicationShutdown();
+  });
+
+  it('without a shared tier there is nothing to catch up', () => {
+    expect(new TieredPlatformViewCache(memory()).sharedWindowMs()).toBe(0);
   });
 });
 
@@ -274,8 +309,10 @@ describe('TieredPlatformViewCache.mark()', () => {
 
 describe('createPlatformViewCache (module options)', () => {
   it('is on by default, off with enabled: false', async () => {
-    expect(createPlatformViewCache()).toBeInstanceOf(TieredPlatformViewCache);
-    const off = createPlatformViewCache({ enabled: false });
+    expect(createPlatformViewCache(undefined, DB_URL, RING)).toBeInstanceOf(
+      TieredPlatformViewCache,
+    );
+    const off = createPlatformViewCache({ enabled: false }, DB_URL, RING);
     expect(off).toBeInstanceOf(DisabledPlatformViewCache);
     await off.put(view(randomUUID(), 1));
     off.resumeLocal();
@@ -295,6 +332,6 @@ describe('createPlatformViewCache (module options)', () => {
     [{ localMaxEntries: -1 }, /cache.localMaxEntries must be a positive integer/],
     [{ redisUrl: 'http://cache' }, /cache.redisUrl must be a redis:\/\/ or rediss:\/\/ URL/],
   ])('refuses %j', (options, message) => {
-    expect(() => createPlatformViewCache(options)).toThrow(message);
+    expect(() => createPlatformViewCache(options, DB_URL, RING)).toThrow(message);
   });
 });

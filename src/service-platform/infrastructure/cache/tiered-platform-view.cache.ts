@@ -50,6 +50,8 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private replayTimer: NodeJS.Timeout | undefined;
   private replaying = false;
   private stopped = false;
+  /** The shared tier is not read until the first `catchUp()`. */
+  private caughtUp = false;
   private readonly settings: SharedTierSettings;
   private readonly now: () => number;
 
@@ -134,11 +136,13 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     const shared =
       this.shared === undefined
         ? 'not configured'
-        : now < this.sharedDistrustedUntil
-          ? 'distrusted'
-          : now < this.sharedPausedUntil
-            ? 'paused'
-            : 'up';
+        : !this.caughtUp
+          ? 'catching up'
+          : now < this.sharedDistrustedUntil
+            ? 'distrusted'
+            : now < this.sharedPausedUntil
+              ? 'paused'
+              : 'up';
     return {
       enabled: true,
       memoryInUse: this.localInUse,
@@ -151,10 +155,21 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     const now = this.now();
     return (
       this.shared !== undefined &&
+      this.caughtUp &&
       now >= this.sharedPausedUntil &&
       now >= this.sharedDistrustedUntil &&
       !this.pending.has(platformId)
     );
+  }
+
+  sharedWindowMs(): number {
+    return this.shared === undefined ? 0 : this.settings.distrustMs;
+  }
+
+  catchUp(current: ReadonlyArray<{ platformId: string; version: number }>): void {
+    if (this.shared === undefined || this.stopped) return;
+    for (const { platformId, version } of current) this.remember(platformId, version);
+    this.caughtUp = true;
   }
 
   /** Not paused, not stopped, and nothing of this platform waiting to be replayed first. */
@@ -184,7 +199,7 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private scheduleReplay(): void {
     if (this.stopped || this.replaying || this.replayTimer !== undefined) return;
     if (this.pending.size === 0) return;
-    const delay = Math.max(this.sharedPausedUntil - this.now(), 0) + 100;
+    const delay = Math.max(this.sharedPausedUntil - this.now(), 0) + 10;
     this.replayTimer = setTimeout(() => {
       this.replayTimer = undefined;
       void this.replay();
@@ -253,4 +268,10 @@ export class DisabledPlatformViewCache extends PlatformViewCache {
   suspendLocal(): void {}
 
   resumeLocal(): void {}
+
+  sharedWindowMs(): number {
+    return 0;
+  }
+
+  catchUp(): void {}
 }
