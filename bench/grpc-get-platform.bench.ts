@@ -61,7 +61,7 @@ const PHASES = {
   serial: seconds(4),
   /** Concurrent calls: throughput; run `rounds` times per server, alternating. */
   loaded: seconds(8),
-  rounds: 2,
+  rounds: 4,
   concurrency: 32,
   channels: 4,
 };

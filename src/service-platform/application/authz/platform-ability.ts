@@ -45,14 +45,40 @@ export function platformSubject(record: PlatformRecord): Model<PlatformRecord, '
   return subject(PLATFORM_SUBJECT, { tenantId: record.tenantId, isActive: record.isActive });
 }
 
+/** Abilities built, by what they depend on (tenant and known roles); least recently used dropped. */
+const ABILITIES = new Map<string, PlatformAbility>();
+const MAX_ABILITIES = 1_000;
+const KNOWN_ROLES = Object.values(Role);
+
+/**
+ * The actor's ability. It depends only on the tenant and which known roles the actor has, and is
+ * never changed once built, so one is shared by every request of the same (tenant, roles): a
+ * request builds none (the guard and the handler each asked for it, per request).
+ */
+export function abilityFor(actor: Actor): PlatformAbility {
+  const roles = new Set(actor.roles);
+  const key = `${actor.tenantId ?? ''}|${KNOWN_ROLES.map((role) => (roles.has(role) ? '1' : '0')).join('')}`;
+  const known = ABILITIES.get(key);
+  if (known !== undefined) {
+    ABILITIES.delete(key);
+    ABILITIES.set(key, known);
+    return known;
+  }
+  const ability = buildAbility(roles, actor.tenantId);
+  ABILITIES.set(key, ability);
+  if (ABILITIES.size > MAX_ABILITIES) {
+    const oldest = ABILITIES.keys().next();
+    if (oldest.done !== true) ABILITIES.delete(oldest.value);
+  }
+  return ability;
+}
+
 /**
  * The one place that says what each role may do. Tenant-bound roles only ever get rules
  * conditioned on the actor's own tenant; an actor with no tenant gets none of them.
  */
-export function abilityFor(actor: Actor): PlatformAbility {
+function buildAbility(roles: ReadonlySet<string>, tenantId: string | null): PlatformAbility {
   const { can, build } = new AbilityBuilder<PlatformAbility>(createPrismaAbility);
-  const roles = new Set(actor.roles);
-  const tenantId = actor.tenantId;
 
   if (roles.has(Role.PlatformAdmin)) can('manage', 'all');
   if (tenantId !== null) {

@@ -1,4 +1,5 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { deepFreeze } from '../../domain/deep-freeze';
 import {
   PlatformViewCache,
   type PlatformViewCacheStatus,
@@ -227,15 +228,6 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     }
     this.scheduleReplay();
   }
-}
-
-/** Cached views are shared by every caller: none may change one under the others. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 /** `cache: { enabled: false }`: every read goes to the database. */

@@ -1,4 +1,5 @@
 import type { ResolvedCredentials } from '../../application/queries/resolve-credentials/resolve-credentials.query';
+import { deepFreeze } from '../../domain/deep-freeze';
 import type {
   ListPlatformsResponse,
   PlatformChangeResponse,
@@ -20,6 +21,8 @@ import type {
   UpdatePlatformRequestMessage,
 } from './platform-service.messages';
 import { StructMapper } from './struct.mapper';
+
+const MESSAGES_OF_FROZEN_VIEWS = new WeakMap<PlatformResponse, PlatformResponseMessage>();
 
 /** A request body or query as the REST API receives it, before validation. */
 export type RestShapedRequest = Record<string, unknown>;
@@ -104,8 +107,15 @@ export class PlatformGrpcMapper {
     });
   }
 
+  /**
+   * A frozen view (the read cache's, shared and never changed) is mapped once: its message is
+   * kept beside it for as long as the view lives, and frozen too.
+   */
   static toPlatformMessage(platform: PlatformResponse): PlatformResponseMessage {
-    return {
+    const frozen = Object.isFrozen(platform);
+    const known = frozen ? MESSAGES_OF_FROZEN_VIEWS.get(platform) : undefined;
+    if (known !== undefined) return known;
+    const message: PlatformResponseMessage = {
       id: platform.id,
       tenant_id: platform.tenant_id,
       service_name: platform.service_name,
@@ -115,6 +125,8 @@ export class PlatformGrpcMapper {
       created_at: platform.created_at,
       updated_at: platform.updated_at,
     };
+    if (frozen) MESSAGES_OF_FROZEN_VIEWS.set(platform, deepFreeze(message));
+    return message;
   }
 
   static toChangeMessage(response: PlatformChangeResponse): PlatformChangeResponseMessage {
