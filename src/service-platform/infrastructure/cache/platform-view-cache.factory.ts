@@ -56,8 +56,8 @@ export function createPlatformViewCache(
   const redis = new Redis({
     ...connection,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    // A command given up on is remembered by the cache and replayed as an invalidation: sending
-    // it again on reconnect, late and out of order, would only blur what Redis holds.
+    // A command given up on is not sent again on reconnect, late and out of order: missed
+    // invalidations are replayed by the cache itself, and a missed put is just a later miss.
     autoResendUnfulfilledCommands: false,
     // Keep reconnecting in the background; meanwhile commands fail at once (no offline queue).
     retryStrategy: () => retryDelay ?? 1_000,
