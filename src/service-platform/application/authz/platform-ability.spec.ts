@@ -16,6 +16,13 @@ describe('abilityFor', () => {
     expect(withUnknown).toBe(a);
   });
 
+  it('an empty tenant id is not the absence of a tenant', () => {
+    const empty = abilityFor({ id: 'e', tenantId: '', roles: ['tenant-viewer'] });
+    const none = abilityFor({ id: 'n', tenantId: null, roles: ['tenant-viewer'] });
+    expect(none).not.toBe(empty);
+    expect(none.can('read', 'ServicePlatform')).toBe(false);
+  });
+
   it('keeps tenants and role sets apart', () => {
     const viewer = abilityFor({ id: 'v', tenantId: tenant, roles: ['tenant-viewer'] });
     const admin = abilityFor({ id: 'a', tenantId: tenant, roles: ['tenant-admin'] });

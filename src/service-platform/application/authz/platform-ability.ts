@@ -57,7 +57,9 @@ const KNOWN_ROLES = Object.values(Role);
  */
 export function abilityFor(actor: Actor): PlatformAbility {
   const roles = new Set(actor.roles);
-  const key = `${actor.tenantId ?? ''}|${KNOWN_ROLES.map((role) => (roles.has(role) ? '1' : '0')).join('')}`;
+  // No tenant and an empty tenant are different actors: they must not share a key.
+  const tenant = actor.tenantId === null ? '-' : `t${actor.tenantId}`;
+  const key = `${tenant}|${KNOWN_ROLES.map((role) => (roles.has(role) ? '1' : '0')).join('')}`;
   const known = ABILITIES.get(key);
   if (known !== undefined) {
     ABILITIES.delete(key);

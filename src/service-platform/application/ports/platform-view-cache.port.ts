@@ -17,8 +17,9 @@ export interface PlatformViewCacheStatus {
   /** This process's copies are in use: its change feed listens. */
   readonly memoryInUse: boolean;
   /**
-   * The shared tier: `catching up` until this process has checked it against the platforms
-   * changed within its TTL (at start and whenever the change feed listens again), `paused` for
+   * The shared tier: `catching up` at start-up, until this process has checked it against the
+   * platforms changed within its TTL (done again, without blocking reads, whenever the change
+   * feed listens again), `paused` for
    * a moment after a failure, `distrusted` after more missed invalidations than it could
    * remember (not read until its entries have expired).
    */

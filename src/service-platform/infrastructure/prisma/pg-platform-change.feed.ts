@@ -16,6 +16,7 @@ import { PrismaService } from './prisma.service';
 export const PLATFORM_CHANGED_CHANNEL = 'service_platform_changed';
 
 const CATCH_UP_RETRY_MS = 5_000;
+const CATCH_UP_MARGIN_MS = 5 * 60_000;
 
 /**
  * Keeps every instance's read cache honest: PostgreSQL notifies each committed version change to
@@ -83,10 +84,13 @@ export class PgPlatformChangeFeed implements OnApplicationBootstrap, OnApplicati
     const windowMs = this.cache.sharedWindowMs();
     if (windowMs === 0) return;
     try {
-      const since = new Date(Date.now() - windowMs);
+      // The database's clock, with a margin for writers' clocks and for entries whose TTL a late
+      // write renewed. Version 1 has no older view to drop.
+      const seconds = Math.ceil((windowMs + CATCH_UP_MARGIN_MS) / 1000);
       const table = qualifiedTable(this.prisma.schema, 'service_platforms');
       const rows = await this.prisma.$queryRaw<{ id: string; version: number }[]>`
-        SELECT id::text AS id, version FROM ${table} WHERE updated_at > ${since}`;
+        SELECT id::text AS id, version FROM ${table}
+         WHERE updated_at > now() - make_interval(secs => ${seconds}::double precision) AND version > 1`;
       this.cache.catchUp(rows.map((row) => ({ platformId: row.id, version: row.version })));
     } catch (error) {
       if (!this.listening) return;
