@@ -16,6 +16,7 @@ import {
   type OutboxRelaySettings,
 } from './outbox-relay.settings';
 import { FanOutError, PlatformEventDispatcher } from './platform-event.dispatcher';
+import { messageOf } from '../error-message';
 
 /**
  * Moves committed events from the outbox to the event bus (and so to the audit trail, Redis and
@@ -221,8 +222,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     timer.unref();
     this.timers.push(timer);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

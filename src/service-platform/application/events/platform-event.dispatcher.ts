@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import type { PlatformChangeEvent } from '../../domain/events/platform-change.events';
 import { withTimeout } from '../with-timeout';
+import { messageOf } from '../error-message';
 
 interface Pending {
   readonly promise: Promise<void>;
@@ -62,7 +63,7 @@ export class PlatformEventDispatcher {
           try {
             await withTimeout(result.promise, timeoutMs, `did not finish in ${timeoutMs} ms`);
           } catch (error) {
-            failures.set(target, error instanceof Error ? error.message : String(error));
+            failures.set(target, messageOf(error));
           }
         }),
       );

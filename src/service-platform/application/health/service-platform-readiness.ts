@@ -5,6 +5,7 @@ import { PlatformEventTransport } from '../ports/platform-event-transport.port';
 import { PlatformViewCache, type PlatformViewCacheStatus } from '../ports/platform-view-cache.port';
 import { StorageHealth } from '../ports/storage-health.port';
 import { withTimeout } from '../with-timeout';
+import { messageOf } from '../error-message';
 
 export interface ComponentStatus {
   readonly up: boolean;
@@ -61,9 +62,7 @@ export class ServicePlatformReadiness {
     const [database, encryption, outbox, broker] = await Promise.all([
       // The driver's message names hosts and ports: keep it for logs, not for the probe's answer.
       this.storage.ping(timeoutMs).then(up, () => down('the database did not answer')),
-      this.encryption
-        .check()
-        .then(up, (error: unknown) => down(error instanceof Error ? error.message : String(error))),
+      this.encryption.check().then(up, (error: unknown) => down(messageOf(error))),
       withTimeout(this.outbox.backlog(), timeoutMs, 'no answer').catch(() => null),
       this.brokerStatus(timeoutMs),
     ]);

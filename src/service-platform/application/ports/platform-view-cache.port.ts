@@ -1,5 +1,21 @@
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 
+/** What readiness reports of the cache (never required to serve: a miss reads the database). */
+export interface PlatformViewCacheStatus {
+  readonly enabled: boolean;
+  /** This process's copies are in use: its change feed listens. */
+  readonly memoryInUse: boolean;
+  /**
+   * The shared tier: `catching up` at start-up, until this process has checked it against the
+   * platforms changed within its TTL (done again, without blocking reads, whenever the change
+   * feed listens again), `paused` for a moment after a failure, `distrusted` after more missed
+   * invalidations than it could remember (not read until its entries have expired).
+   */
+  readonly shared: 'not configured' | 'catching up' | 'up' | 'paused' | 'distrusted';
+  /** Versions the shared tier missed, waiting to be replayed there. */
+  readonly pendingInvalidations: number;
+}
+
 /**
  * Read cache of platforms as `GetPlatform` answers them: the masked view (`toDict()`), which holds
  * no plaintext secret, so a cache (in memory or Redis) never holds one either.
@@ -11,23 +27,6 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
  * A cache never fails a request: adapters answer a miss, or do nothing, when their store is
  * unreachable, and say so in the log.
  */
-/** What readiness reports of the cache (never required to serve: a miss reads the database). */
-export interface PlatformViewCacheStatus {
-  readonly enabled: boolean;
-  /** This process's copies are in use: its change feed listens. */
-  readonly memoryInUse: boolean;
-  /**
-   * The shared tier: `catching up` at start-up, until this process has checked it against the
-   * platforms changed within its TTL (done again, without blocking reads, whenever the change
-   * feed listens again), `paused` for
-   * a moment after a failure, `distrusted` after more missed invalidations than it could
-   * remember (not read until its entries have expired).
-   */
-  readonly shared: 'not configured' | 'catching up' | 'up' | 'paused' | 'distrusted';
-  /** Versions the shared tier missed, waiting to be replayed there. */
-  readonly pendingInvalidations: number;
-}
-
 export abstract class PlatformViewCache {
   /** The cached view of the platform, if any. */
   abstract get(platformId: string): Promise<ServicePlatformDict | undefined>;

@@ -5,6 +5,7 @@ import { withTimeout } from '../../application/with-timeout';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { signedViewData, type CachedViewSigner } from './cached-view.signer';
 import type { PlatformViewStore } from './platform-view.store';
+import { messageOf } from '../../application/error-message';
 
 export interface RedisPlatformViewStoreOptions {
   /** Authenticates every stored view (see `CachedViewSigner`); unsigned or forged views are misses. */
@@ -23,7 +24,7 @@ const CALL_TIMEOUT_MS = 250;
 const WARNING_INTERVAL_MS = 30_000;
 
 // One hash per platform: `v` the cached view's version, `floor` the lowest version still
-// acceptable, `view` its JSON. The version checks run in Lua so that no put slips in between a
+// acceptable, `view` its JSON, `kid` and `mac` its signature (`CachedViewSigner`). The version checks run in Lua so that no put slips in between a
 // check and a write (another instance may be invalidating the same platform).
 
 /** KEYS[1] the platform's hash; ARGV version, view JSON, TTL, key id, MAC. Refuses anything not newer. */
@@ -231,8 +232,4 @@ function parseView(json: string): ServicePlatformDict | undefined {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

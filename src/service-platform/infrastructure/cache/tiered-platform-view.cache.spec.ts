@@ -134,13 +134,13 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     await cache.invalidate(id, 2); // lost: Redis still holds version 1
     shared.down = false;
     expect((await shared.get(id))?.version).toBe(1);
-    expect(cache.pendingShared).toBe(1);
+    expect(cache.status().pendingInvalidations).toBe(1);
     // Not read from the shared tier meanwhile: a miss, so the caller reads the database.
     expect(await cache.get(id)).toBeUndefined();
 
     clock.now += 2_001;
     await cache.replay();
-    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().pendingInvalidations).toBe(0);
     expect(await shared.get(id)).toBeUndefined(); // version 1 dropped, floor at 2
     await cache.put(view(id, 1));
     expect(await shared.get(id)).toBeUndefined();
@@ -153,10 +153,10 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     await cache.put(view(id, 1));
     shared.down = true;
     await cache.put(view(id, 2)); // the writer's refresh after its commit
-    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().pendingInvalidations).toBe(0);
     expect(cache.status().shared).toBe('paused');
     await cache.invalidate(id, 2); // its change feed hears the commit
-    expect(cache.pendingShared).toBe(1);
+    expect(cache.status().pendingInvalidations).toBe(1);
     shared.down = false;
     clock.now += 2_001;
     await cache.replay();
@@ -176,9 +176,9 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
       return done;
     });
     await cache.replay();
-    expect(cache.pendingShared).toBe(1);
+    expect(cache.status().pendingInvalidations).toBe(1);
     await cache.replay();
-    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().pendingInvalidations).toBe(0);
     await shared.put(view(id, 2));
     expect(await shared.get(id)).toBeUndefined(); // the floor is 3
   });
@@ -231,7 +231,7 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     await cache.put(view(other, 1));
     await cache.invalidate(other, 2);
     expect(shared.calls).toBe(calls);
-    expect(cache.pendingShared).toBe(2);
+    expect(cache.status().pendingInvalidations).toBe(2);
     clock.now += 2_001;
     await cache.get(randomUUID());
     expect(shared.calls).toBe(calls + 1);
@@ -259,7 +259,7 @@ describe('TieredPlatformViewCache when the shared tier misses a write', () => {
     await cache.invalidate(id, 2);
     shared.down = false;
     await jest.advanceTimersByTimeAsync(1_000);
-    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().pendingInvalidations).toBe(0);
     expect(await shared.get(id)).toBeUndefined();
     await cache.onApplicationShutdown();
   });
@@ -283,7 +283,7 @@ describe('TieredPlatformViewCache.catchUp()', () => {
     expect((await cache.get(untouched))?.version).toBe(4);
     await cache.replay();
     expect(await shared.get(id)).toBeUndefined();
-    expect(cache.pendingShared).toBe(0);
+    expect(cache.status().pendingInvalidations).toBe(0);
     await cache.onApplicationShutdown();
   });
 

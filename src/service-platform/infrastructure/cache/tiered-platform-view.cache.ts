@@ -127,11 +127,6 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     this.localInUse = true;
   }
 
-  /** Platforms whose shared view may be outdated (for tests and diagnostics). */
-  get pendingShared(): number {
-    return this.pending.size;
-  }
-
   status(): PlatformViewCacheStatus {
     const now = this.now();
     const shared =

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { withTimeout } from '../../application/with-timeout';
 import type { PrismaService } from './prisma.service';
+import { messageOf } from '../../application/error-message';
 
 const RECONNECT_DELAY_MS = 1_000;
 const CLOSE_TIMEOUT_MS = 1_000;
@@ -113,7 +114,7 @@ export class PgListenConnection {
       if (this.client !== client) return;
       withTimeout(client.query('SELECT 1'), heartbeatTimeoutMs, 'no answer').catch(
         (error: unknown) => {
-          const why = error instanceof Error ? error.message : String(error);
+          const why = messageOf(error);
           this.logger.warn(`LISTEN ${this.channel} connection silent (${why}): reconnecting`);
           this.reconnectLater(client);
         },

@@ -11,6 +11,7 @@ import type { ServicePlatformModuleOptions } from '../../service-platform.option
 import { PgListenConnection } from './pg-listen.connection';
 import { qualifiedTable } from './prisma-sql';
 import { PrismaService } from './prisma.service';
+import { messageOf } from '../../application/error-message';
 
 /** The channel the `service_platforms` update trigger notifies (`<schema> <id> <version>`). */
 export const PLATFORM_CHANGED_CHANNEL = 'service_platform_changed';
@@ -66,9 +67,7 @@ export class PgPlatformChangeFeed implements OnApplicationBootstrap, OnApplicati
     if (this.options.cache?.enabled === false) return;
     // Not fatal: the connection keeps retrying; until it listens, reads skip the in-process tier.
     await this.connection.open().catch((error: unknown) => {
-      this.logger.warn(
-        `Cannot listen for platform changes yet (${error instanceof Error ? error.message : String(error)}); retrying`,
-      );
+      this.logger.warn(`Cannot listen for platform changes yet (${messageOf(error)}); retrying`);
     });
   }
 
@@ -95,7 +94,7 @@ export class PgPlatformChangeFeed implements OnApplicationBootstrap, OnApplicati
     } catch (error) {
       if (!this.listening) return;
       this.logger.warn(
-        `Cannot read recent platform changes for the Redis cache yet (${error instanceof Error ? error.message : String(error)}); retrying`,
+        `Cannot read recent platform changes for the Redis cache yet (${messageOf(error)}); retrying`,
       );
       this.catchUpRetry = setTimeout(() => void this.catchUp(), CATCH_UP_RETRY_MS);
       this.catchUpRetry.unref();

@@ -4,6 +4,7 @@ import { UnitOfWork } from '../../application/ports/unit-of-work.port';
 import type { Prisma } from './generated/client';
 import { translateStorageError } from './prisma-error.mapper';
 import { PrismaService } from './prisma.service';
+import { messageOf } from '../../application/error-message';
 
 /** Interactive-transaction limits: waiting for a pooled connection, and the whole transaction. */
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
@@ -64,7 +65,7 @@ export class PrismaTransactionHost extends UnitOfWork {
       await callback();
     } catch (error) {
       this.logger.error(
-        `An after-commit step failed (the change itself is committed): ${error instanceof Error ? error.message : String(error)}`,
+        `An after-commit step failed (the change itself is committed): ${messageOf(error)}`,
       );
     }
   }
