@@ -1,5 +1,6 @@
 import { InvalidPlatformConfigError, type FieldViolation } from './platform.errors';
 import { MASKED_SECRET, maskSecretsIn } from './secret-fields';
+import { assertStorableText } from './storable-text';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -62,6 +63,8 @@ export class PlatformConfiguration {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new InvalidPlatformConfigError([{ field: 'config', message: 'must be an object' }]);
     }
+    // Host apps may call the facade directly: text PostgreSQL refuses is a client error here too.
+    assertStorableText(input, 'config');
     const raw = input as Record<string, unknown>;
     for (const key of Object.keys(raw)) {
       if (!['client_id', 'client_secret', 'tenant_id', 'additional_data'].includes(key)) {

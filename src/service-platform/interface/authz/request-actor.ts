@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Actor } from '../../domain/actor';
 import { isUuid } from '../../domain/identifiers';
 import { UnauthenticatedError } from '../../domain/platform.errors';
+import { isStorableText } from '../../domain/storable-text';
 
 /**
  * What the host app's authentication leaves on `request.user` (the contract's JWT claims):
@@ -21,6 +22,10 @@ export function actorFromUser(user: AuthenticatedUser | undefined | null): Actor
   if (user === undefined || user === null) throw new UnauthenticatedError();
   if (typeof user.sub !== 'string' || user.sub.length === 0) {
     throw new UnauthenticatedError('The authenticated user has no subject (sub)');
+  }
+  // The actor id is written to audit rows and events: PostgreSQL must be able to store it.
+  if (!isStorableText(user.sub)) {
+    throw new UnauthenticatedError('The authenticated user has an invalid subject (sub)');
   }
   const tenant = user.tenant_id;
   if (tenant !== undefined && tenant !== null && !isUuid(tenant)) {

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { RESERVED_KEYS } from '../../domain/platform-configuration.value-object';
+import { assertStorableText } from '../../domain/storable-text';
 import {
   InvalidPlatformConfigError,
   RequestValidationError,
@@ -56,6 +57,8 @@ class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query') {
       assertShallow(value);
+      // NUL and unpaired surrogates: PostgreSQL would refuse them later, as a 500.
+      assertStorableText(value, '');
       const details = [
         ...objectMemberKeys(value, ''),
         ...objectMemberKeys(configOf(value), 'config.'),

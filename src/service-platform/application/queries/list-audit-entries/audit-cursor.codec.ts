@@ -17,10 +17,20 @@ export function decodeAuditCursor(value: string): AuditCursor {
     ? decoded.slice(PREFIX.length).split('|')
     : [];
   const occurredAt = new Date(at);
-  if (!isUuid(id) || !/^\d{4}-\d\d-\d\dT/.test(at) || Number.isNaN(occurredAt.getTime())) {
+  // Exactly what encodeAuditCursor writes, in years PostgreSQL stores (it has no year 0).
+  if (!isUuid(id) || !isCursorTime(at, occurredAt)) {
     throw new RequestValidationError('cursor is not a cursor returned by this API', [
       { field: 'cursor', message: 'is not a valid cursor' },
     ]);
   }
   return { occurredAt, id: id.toLowerCase() };
+}
+
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+
+function isCursorTime(text: string, parsed: Date): boolean {
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString() !== text) return false;
+  const year = parsed.getUTCFullYear();
+  return year >= FIRST_YEAR && year <= LAST_YEAR;
 }
