@@ -8,6 +8,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { Environment } from './config/environment';
+import {
+  MAX_PATH_PARAM_LENGTH,
+  answerClientError,
+  answerFrameworkError,
+} from './config/framework-errors';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
 import {
   ServicePlatformGrpcHealth,
@@ -75,9 +80,8 @@ function connectGrpc(app: INestApplication, url: string): void {
  */
 function answerUnknownRoutes(app: NestExpressApplication): void {
   const adapter = app.getHttpAdapter();
-  app.use((request: { method: string; path: string }, response: unknown) => {
-    const error = new NotFoundException(`Cannot ${request.method} ${request.path}`);
-    const body = toErrorBody(error);
+  app.use((_request: unknown, response: unknown) => {
+    const body = toErrorBody(new NotFoundException());
     adapter.reply(response, body, body.statusCode);
   });
 }
@@ -85,13 +89,40 @@ function answerUnknownRoutes(app: NestExpressApplication): void {
 async function createFastifyApp(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { bufferLogs: true, abortOnError: false },
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+      frameworkErrors: answerFrameworkError,
+      clientErrorHandler: answerClientError,
+    }),
+    // Nest's own parsers would add a form (urlencoded) parser: JSON is the only body read.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
+  acceptJsonBodiesOnly(app);
   // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
   await applySecurityHeaders(app, 'fastify');
   enableConfiguredCors(app);
   return app;
+}
+
+/** Any charset parameter other than UTF-8 (`charset=utf-16`, `charset="latin1"`). */
+const NON_UTF8_CHARSET = /;\s*charset\s*=\s*(?!"?utf-8"?\s*(;|$))/i;
+
+/**
+ * Fastify reads `application/json` only, in UTF-8 (anything else answers 415 before it is read);
+ * its default `text/plain` parser is dropped. Prototype-poisoning keys are refused while parsing.
+ */
+function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (NON_UTF8_CHARSET.test(request.headers['content-type'] ?? '')) {
+      done(Object.assign(new Error('Unsupported charset'), { statusCode: 415 }), undefined);
+      return;
+    }
+    void parseJson(request, body as string, done);
+  });
 }
 
 async function createExpressApp(): Promise<NestExpressApplication> {
@@ -102,9 +133,22 @@ async function createExpressApp(): Promise<NestExpressApplication> {
   });
   // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
   await applySecurityHeaders(app, 'express');
+  app.getHttpServer().on('clientError', answerClientError);
   enableConfiguredCors(app);
   // Refuse prototype-poisoning keys while parsing, as Fastify's secure-json-parse does.
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, reviver: refusePrototypeKeys });
+  // JSON in UTF-8 only; any other body is left unread and refused with 415 by the module.
+  app.useBodyParser('json', {
+    limit: BODY_LIMIT_BYTES,
+    reviver: refusePrototypeKeys,
+    type: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const type = request.headers['content-type'];
+      return (
+        typeof type === 'string' &&
+        /^application\/json\s*(;|$)/i.test(type) &&
+        !NON_UTF8_CHARSET.test(type)
+      );
+    },
+  });
   // Express would add its own weak ETag to every answer; ours carry the platform version.
   app.set('etag', false);
   return app;

@@ -14,6 +14,7 @@ export const PlatformErrorCode = {
   PlatformInactive: 'PLATFORM_INACTIVE',
   ConfigDecryptionFailed: 'CONFIG_DECRYPTION_FAILED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
 } as const;
 
 export type PlatformErrorCode = (typeof PlatformErrorCode)[keyof typeof PlatformErrorCode];

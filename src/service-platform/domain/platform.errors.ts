@@ -9,13 +9,20 @@ export interface FieldViolation {
 /** Base of every error the module raises on purpose (the spec's `PlatformServiceError`). */
 export abstract class PlatformServiceError extends Error {
   abstract readonly code: PlatformErrorCode;
+  /**
+   * What the operator needs beyond the client's message (key ids, row ids): written to the log,
+   * never sent to a client.
+   */
+  readonly internalDetail: string | undefined;
 
   protected constructor(
     message: string,
     readonly details: readonly FieldViolation[] = [],
+    internalDetail?: string,
   ) {
     super(message);
     this.name = new.target.name;
+    this.internalDetail = internalDetail;
   }
 }
 
@@ -50,8 +57,8 @@ export class PlatformAlreadyExistsError extends PlatformServiceError {
   ) {
     super(
       existingIsActive === false
-        ? `Tenant ${tenantId} already has a '${serviceName}' platform; it is inactive and can be activated instead of registered again`
-        : `Tenant ${tenantId} already has a '${serviceName}' platform`,
+        ? 'The tenant already has a platform for this service; it is inactive and can be activated instead of registered again'
+        : 'The tenant already has a platform for this service',
     );
   }
 }
@@ -60,7 +67,7 @@ export class PlatformNotFoundError extends PlatformServiceError {
   readonly code = PlatformErrorCode.PlatformNotFound;
 
   constructor(readonly platformId: string) {
-    super(`Platform ${platformId} not found`);
+    super('Platform not found');
   }
 }
 
@@ -74,7 +81,7 @@ export class VersionConflictError extends PlatformServiceError {
     readonly currentVersion: number,
   ) {
     super(
-      `Platform ${platformId} is at version ${currentVersion}, not ${expectedVersion}; re-read it and retry`,
+      `The platform is at version ${currentVersion}, not the expected one; re-read it and retry`,
     );
   }
 }
@@ -96,9 +103,7 @@ export class PlatformInactiveError extends PlatformServiceError {
     readonly tenantId: string,
     readonly serviceName: string,
   ) {
-    super(
-      `The '${serviceName}' platform of tenant ${tenantId} is inactive; activate it to use its credentials`,
-    );
+    super('The platform is inactive; activate it to use its credentials');
   }
 }
 
@@ -118,8 +123,9 @@ export class PermissionDeniedError extends PlatformServiceError {
 export class ConfigDecryptionError extends PlatformServiceError {
   readonly code = PlatformErrorCode.ConfigDecryptionFailed;
 
+  /** `reason` names data key and master key ids: it goes to the log, not to clients. */
   constructor(reason: string) {
-    super(`Stored platform configuration cannot be decrypted: ${reason}`);
+    super('The stored platform configuration cannot be decrypted', [], reason);
   }
 }
 
@@ -127,7 +133,16 @@ export class ConfigDecryptionError extends PlatformServiceError {
 export class ServiceUnavailableError extends PlatformServiceError {
   readonly code = PlatformErrorCode.ServiceUnavailable;
 
-  constructor(message = 'The platform store is unavailable; retry later') {
-    super(message);
+  constructor(message = 'The platform store is unavailable; retry later', internalDetail?: string) {
+    super(message, [], internalDetail);
+  }
+}
+
+/** A request body that is not `application/json` in UTF-8: it is not read at all. */
+export class UnsupportedMediaTypeError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.UnsupportedMediaType;
+
+  constructor() {
+    super('Unsupported media type: send the body as application/json (UTF-8)');
   }
 }

@@ -19,6 +19,7 @@ import {
   PlatformNotFoundError,
   RequestValidationError,
   ServiceUnavailableError,
+  UnsupportedMediaTypeError,
   UnauthenticatedError,
   VersionConflictError,
   type PlatformServiceError,
@@ -52,6 +53,7 @@ const ERRORS: Record<PlatformErrorCode, PlatformServiceError> = {
   PLATFORM_INACTIVE: new PlatformInactiveError(TENANT, 'outlook'),
   CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('unknown key id'),
   SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
+  UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
 };
 
 /** The gRPC status of each code (issue 5), next to the REST status the same table gives. */
@@ -66,6 +68,7 @@ const EXPECTED: Record<PlatformErrorCode, [keyof typeof GrpcStatus, number]> = {
   FORBIDDEN: ['PERMISSION_DENIED', 403],
   SERVICE_UNAVAILABLE: ['UNAVAILABLE', 503],
   CONFIG_DECRYPTION_FAILED: ['INTERNAL', 500],
+  UNSUPPORTED_MEDIA_TYPE: ['INVALID_ARGUMENT', 415],
 };
 
 describe('one code → {http, grpc} table', () => {

@@ -30,7 +30,7 @@ export function assertAllowed(
 ): void {
   if (!ability.can(action, platformSubject(record))) {
     throw new PermissionDeniedError(
-      `Actor ${actor.id} may not ${action} platforms of tenant ${record.tenantId}`,
+      `Your roles do not allow '${action}' on this tenant's platforms`,
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   PlatformNotFoundError,
   RequestValidationError,
   ServiceUnavailableError,
+  UnsupportedMediaTypeError,
   VersionConflictError,
   type PlatformServiceError,
 } from '../../domain/platform.errors';
@@ -30,6 +31,7 @@ describe('toErrorBody', () => {
     PLATFORM_INACTIVE: new PlatformInactiveError('t', 'outlook'),
     CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('tampered'),
     SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
+    UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
   };
 
   it.each(Object.values(PlatformErrorCode))(
@@ -68,7 +70,7 @@ describe('toErrorBody', () => {
       statusCode: 400,
       error: 'Bad Request',
       code: 'VALIDATION_FAILED',
-      message: 'Malformed request body: it must be valid JSON',
+      message: 'Malformed request: the body must be valid JSON and the path and query well formed',
       details: [],
     });
     expect(toErrorBody(new Error('db password is hunter2'))).toEqual({
@@ -84,14 +86,16 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new NotFoundException('Cannot GET /x'))).toMatchObject({
       statusCode: 404,
       code: 'NOT_FOUND',
+      message: 'No route matches this method and path',
     });
     expect(toErrorBody(new PayloadTooLargeException())).toMatchObject({
       statusCode: 413,
       code: 'PAYLOAD_TOO_LARGE',
     });
-    expect(toErrorBody(new BadRequestException('Bad thing'))).toMatchObject({
+    // A framework's message may quote the request: replaced.
+    expect(toErrorBody(new BadRequestException('Bad "secret-value"'))).toMatchObject({
       statusCode: 400,
-      message: 'Bad thing',
+      message: expect.not.stringContaining('secret-value'),
     });
     expect(toErrorBody({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).toMatchObject({
       statusCode: 413,

@@ -49,18 +49,27 @@ function frameworkStatus(exception: unknown): number | undefined {
     : undefined;
 }
 
-function clientMessage(status: number, fallback?: string): string {
+/**
+ * What a client is told of an error raised by the HTTP stack or a host app's guard. Only the
+ * messages of 401 (the host's authentication says why a token was refused) and 429 (the limit)
+ * are passed on; any other message may quote the request (a path, a parser's view of the body)
+ * and is replaced.
+ */
+function clientMessage(status: number, message?: string): string {
   switch (status) {
+    case 401:
+    case 429:
+      return message ?? reasonPhrase(status);
     case 400:
-      return fallback !== undefined && !/JSON|token|position/i.test(fallback)
-        ? fallback
-        : 'Malformed request body: it must be valid JSON';
+      return 'Malformed request: the body must be valid JSON and the path and query well formed';
+    case 404:
+      return 'No route matches this method and path';
     case 413:
       return 'Request body is too large (the limit is 64 KiB)';
     case 415:
-      return 'Unsupported media type: send application/json';
+      return 'Unsupported media type: send the body as application/json (UTF-8)';
     default:
-      return fallback ?? reasonPhrase(status);
+      return reasonPhrase(status);
   }
 }
 

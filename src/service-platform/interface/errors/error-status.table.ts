@@ -30,6 +30,10 @@ export const ERROR_STATUS: Readonly<Record<PlatformErrorCode, TransportStatus>> 
     grpc: GrpcStatus.INTERNAL,
   },
   SERVICE_UNAVAILABLE: { http: HttpStatus.SERVICE_UNAVAILABLE, grpc: GrpcStatus.UNAVAILABLE },
+  UNSUPPORTED_MEDIA_TYPE: {
+    http: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+  },
 };
 
 /** Codes for errors raised by the HTTP stack itself (body parser, router, host app guards). */

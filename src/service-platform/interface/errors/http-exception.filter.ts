@@ -1,6 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { toErrorBody } from './error-body';
+import { errorLogLine } from './error-log';
 
 /**
  * Answers every error with the contract's error body. Works on Express and Fastify (it replies
@@ -15,8 +16,8 @@ export class ServicePlatformHttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
-      const error = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`${body.code}: ${error.name}: ${error.message}`, error.stack);
+      const { line, stack } = errorLogLine(body.code, exception);
+      this.logger.error(line, stack);
     }
     const response: unknown = host.switchToHttp().getResponse();
     this.adapterHost.httpAdapter.reply(response, body, body.statusCode);

@@ -4,6 +4,7 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { throwError, type Observable } from 'rxjs';
 import { PlatformServiceError, type FieldViolation } from '../../domain/platform.errors';
 import { toErrorBody } from './error-body';
+import { errorLogLine } from './error-log';
 import { ERROR_STATUS, grpcStatusOfHttp } from './error-status.table';
 import { encodeStatusDetails } from './grpc-status-details';
 
@@ -84,8 +85,8 @@ export class ServicePlatformRpcExceptionFilter implements RpcExceptionFilter<unk
   catch(exception: unknown): Observable<never> {
     const error = toRpcError(exception);
     if (error.code === GrpcStatus.INTERNAL || error.code === GrpcStatus.UNAVAILABLE) {
-      const cause = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`${error.errorCode}: ${cause.name}: ${cause.message}`, cause.stack);
+      const { line, stack } = errorLogLine(error.errorCode, exception);
+      this.logger.error(line, stack);
     }
     return throwError(() => error);
   }

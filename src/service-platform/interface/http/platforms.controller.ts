@@ -56,6 +56,7 @@ import {
 import { RegisterPlatformRequestDto } from './dto/register-platform.request.dto';
 import { UpdatePlatformRequestDto } from './dto/update-platform.request.dto';
 import { etagOf, expectedVersion } from './if-match';
+import { JsonBodyGuard } from './json-body.guard';
 import { createRequestValidationPipe } from './request-validation.pipe';
 
 /** Express's `Response` and Fastify's `FastifyReply` both have `header(name, value)`. */
@@ -82,7 +83,7 @@ const PLATFORM_ID = {
 @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Your roles do not allow this' })
 @Controller('platforms')
 @UseFilters(ServicePlatformHttpExceptionFilter)
-@UseGuards(PlatformPoliciesGuard)
+@UseGuards(JsonBodyGuard, PlatformPoliciesGuard)
 @UsePipes(createRequestValidationPipe())
 export class PlatformsController {
   constructor(private readonly platforms: ServicePlatformService) {}
