@@ -358,11 +358,10 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     const a = await repository.create(platform('outlook', tenant));
     const b = await repository.create(platform('outlook', randomUUID()));
     await copyCiphertext(a.id, b.id);
-    await expect(repository.getById(b.id, all)).rejects.toThrow(
-      new ConfigDecryptionError(
-        `data key ${(await dataKeyOf(a.id)) as string} is not a key of tenant ${b.tenantId}`,
-      ),
-    );
+    await expect(repository.getById(b.id, all)).rejects.toMatchObject({
+      name: ConfigDecryptionError.name,
+      internalDetail: `data key ${(await dataKeyOf(a.id)) as string} is not a key of tenant ${b.tenantId}`,
+    });
   });
 
   it("fails when two rows' ciphertexts are swapped", async () => {
@@ -382,8 +381,9 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
       ],
     );
     corrupted.push(b.id);
-    await expect(repository.getById(a.id, all)).rejects.toThrow(/authentication failed/);
-    await expect(repository.getById(b.id, all)).rejects.toThrow(/authentication failed/);
+    const failed = { internalDetail: expect.stringMatching(/^authentication failed/) };
+    await expect(repository.getById(a.id, all)).rejects.toMatchObject(failed);
+    await expect(repository.getById(b.id, all)).rejects.toMatchObject(failed);
   });
 
   it('concurrent first writes of a tenant agree on one data key', async () => {
@@ -425,7 +425,11 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     try {
       await expect(
         stranger.get(ServicePlatformRepository).getById(created.id, all),
-      ).rejects.toThrow("wrapped with master key 'test-2', which is not in ENCRYPTION_KEYS");
+      ).rejects.toMatchObject({
+        internalDetail: expect.stringContaining(
+          "wrapped with master key 'test-2', which is not in ENCRYPTION_KEYS",
+        ),
+      });
     } finally {
       await stranger.close();
     }

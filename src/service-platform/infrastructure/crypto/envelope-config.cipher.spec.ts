@@ -66,26 +66,27 @@ describe('EnvelopeConfigCipher', () => {
     ['row', { platformId: '44444444-4444-4444-8444-444444444444' }],
   ])('fails when moved to another %s of the tenant (AAD)', async (_label, change) => {
     const sealed = await cipher.encrypt(config, binding);
-    await expect(cipher.decrypt(sealed, { ...binding, ...change })).rejects.toThrow(
-      /cannot be decrypted: authentication failed/,
-    );
+    await expect(cipher.decrypt(sealed, { ...binding, ...change })).rejects.toMatchObject({
+      name: 'ConfigDecryptionError',
+      internalDetail: expect.stringMatching(/^authentication failed/),
+    });
   });
 
   it("fails with a typed error when moved to another tenant (not that tenant's data key)", async () => {
     const sealed = await cipher.encrypt(config, binding);
     const other = { ...binding, tenantId: randomUUID() };
     await cipher.encrypt(config, other); // the other tenant has a key of its own
-    await expect(cipher.decrypt(sealed, other)).rejects.toThrow(
-      new ConfigDecryptionError(
-        `data key ${sealed.keyId} is not a key of tenant ${other.tenantId}`,
-      ),
-    );
+    await expect(cipher.decrypt(sealed, other)).rejects.toMatchObject({
+      name: 'ConfigDecryptionError',
+      message: 'The stored platform configuration cannot be decrypted',
+      internalDetail: `data key ${sealed.keyId} is not a key of tenant ${other.tenantId}`,
+    });
   });
 
   it('fails with a clear error on an unknown data key, and on a truncated IV or tag', async () => {
     const sealed = await cipher.encrypt(config, binding);
-    await expect(cipher.decrypt({ ...sealed, keyId: randomUUID() }, binding)).rejects.toThrow(
-      /is not a key of tenant/,
+    await expect(cipher.decrypt({ ...sealed, keyId: randomUUID() }, binding)).rejects.toMatchObject(
+      { internalDetail: expect.stringMatching(/is not a key of tenant/) },
     );
     await expect(cipher.decrypt({ ...sealed, iv: sealed.iv.slice(1) }, binding)).rejects.toThrow(
       ConfigDecryptionError,
