@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth';
 import { validateEnvironment, type Environment } from './config/environment';
 import { loggerOptions } from './config/logger.options';
+import { HealthDetailsController } from './health/health-details.controller';
 import { HealthController } from './health/health.controller';
 import { ServicePlatformModule } from './service-platform';
 
@@ -57,7 +58,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, HealthDetailsController],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EncryptionHealth } from '../ports/encryption-health.port';
 import { OutboxStore, type OutboxBacklog } from '../ports/outbox-store.port';
 import { PlatformEventTransport } from '../ports/platform-event-transport.port';
@@ -9,8 +9,13 @@ import { messageOf } from '../error-message';
 
 export interface ComponentStatus {
   readonly up: boolean;
-  /** Why it is down; safe to show (no secret, no key material). */
+  /** Why it is down, in general terms: safe to show to anyone (no id, no host, no key). */
   readonly reason?: string;
+  /**
+   * Why it is down, for operators: may name master key and data key ids (never key material).
+   * Logged when it changes; shown only to authenticated platform admins.
+   */
+  readonly detail?: string;
 }
 
 export interface EventsStatus {
@@ -46,6 +51,8 @@ export class ServicePlatformReadiness {
   ) {}
 
   private inFlight: Promise<ServicePlatformReadinessReport> | undefined;
+  private lastEncryptionDetail: string | undefined;
+  private readonly logger = new Logger('ServicePlatformReadiness');
 
   /**
    * Concurrent callers share the check in progress: a flood of unauthenticated probes costs the
@@ -62,10 +69,15 @@ export class ServicePlatformReadiness {
     const [database, encryption, outbox, broker] = await Promise.all([
       // The driver's message names hosts and ports: keep it for logs, not for the probe's answer.
       this.storage.ping(timeoutMs).then(up, () => down('the database did not answer')),
-      this.encryption.check().then(up, (error: unknown) => down(messageOf(error))),
+      this.encryption
+        .check()
+        .then(up, (error: unknown) =>
+          down('the encryption keys cannot open the stored data', messageOf(error)),
+        ),
       withTimeout(this.outbox.backlog(), timeoutMs, 'no answer').catch(() => null),
       this.brokerStatus(timeoutMs),
     ]);
+    this.logEncryptionChange(encryption);
     return {
       ready: database.up && encryption.up,
       database,
@@ -73,6 +85,15 @@ export class ServicePlatformReadiness {
       events: { broker, outbox },
       cache: this.cache.status(),
     };
+  }
+
+  /** The key ids behind a failing key ring go to the log once per change, not to the probe. */
+  private logEncryptionChange(encryption: ComponentStatus): void {
+    const detail = encryption.up ? undefined : encryption.detail;
+    if (detail === this.lastEncryptionDetail) return;
+    if (detail !== undefined) this.logger.error(`Encryption not ready: ${detail}`);
+    else this.logger.log('Encryption ready again: the key ring opens the stored data');
+    this.lastEncryptionDetail = detail;
   }
 
   private async brokerStatus(timeoutMs: number): Promise<EventsStatus['broker']> {
@@ -94,6 +115,6 @@ function up(): ComponentStatus {
   return { up: true };
 }
 
-function down(reason: string): ComponentStatus {
-  return { up: false, reason };
+function down(reason: string, detail?: string): ComponentStatus {
+  return { up: false, reason, ...(detail !== undefined && { detail }) };
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { newTimeOrderedId } from '../../domain/identifiers';
+import { EncryptionHealth } from '../../application/ports/encryption-health.port';
 import { ConfigDecryptionError } from '../../domain/platform.errors';
 import { DataKeyStore, type DataKey } from '../crypto/data-key.store';
 import { DataKeyUnwrapError, DataKeyWrapper } from '../crypto/data-key-wrapper';
 import type { TenantDataKey as TenantDataKeyRow } from './generated/client';
-import { PrismaMasterKeyRegistry } from './prisma-master-key-registry';
+import { PrismaMasterKeyRegistry, asWriteRefusal } from './prisma-master-key-registry';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 
 const DATA_KEY_BYTES = 32;
@@ -25,11 +26,14 @@ export class PrismaDataKeyStore extends DataKeyStore {
     private readonly transactions: PrismaTransactionHost,
     private readonly wrapper: DataKeyWrapper,
     private readonly masterKeys: PrismaMasterKeyRegistry,
+    private readonly encryption: EncryptionHealth,
   ) {
     super();
   }
 
   async currentKey(tenantId: string): Promise<DataKey> {
+    // Nothing is encrypted by an instance whose ring does not cover the stored data (503).
+    await this.encryption.assertWritable();
     const newest = await this.transactions.client.tenantDataKey.findFirst({
       where: { tenantId },
       orderBy: { id: 'desc' },
@@ -64,7 +68,11 @@ export class PrismaDataKeyStore extends DataKeyStore {
         orderBy: { id: 'desc' },
       });
       if (created !== null) return this.open(created); // another writer won the race
-      await this.masterKeys.assertUsable(this.wrapper.primaryMasterKeyId);
+      await this.masterKeys
+        .assertUsable(this.wrapper.primaryMasterKeyId)
+        .catch((error: unknown) => {
+          throw asWriteRefusal(error);
+        });
       const key: DataKey = {
         id: newTimeOrderedId(),
         tenantId,

@@ -2,16 +2,20 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { EncryptionHealth } from '../../application/ports/encryption-health.port';
 import { DataKeyWrapper } from '../crypto/data-key-wrapper';
 import type { TenantDataKey } from './generated/client';
-import { MasterKeyMismatchError, PrismaMasterKeyRegistry } from './prisma-master-key-registry';
+import {
+  PrismaMasterKeyRegistry,
+  asWriteRefusal,
+  isKeyRingError,
+} from './prisma-master-key-registry';
 import { PrismaService } from './prisma.service';
 
 /**
  * Fail closed: proves that the key ring opens the data already stored, by unwrapping one data key
- * per master key id in use, and that every id of the ring with a stored check value
- * (`master_keys`) has the registered material; the primary is registered if still unknown, so
- * that a later instance or rotation with other material for it is refused. A missing or wrong
- * master key makes the service not ready, with a message naming the key id, instead of failing
- * request by request.
+ * per master key id in use, that it holds every id in use with the registered material
+ * (`master_keys`), and registers the primary if still unknown, so that a later instance or
+ * rotation with other material for it is refused. A missing or wrong master key makes the
+ * service not ready and refuses every write (503), instead of failing request by request or
+ * writing data the other instances cannot open.
  */
 @Injectable()
 export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicationBootstrap {
@@ -44,13 +48,18 @@ export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicati
       });
     }
     try {
-      await this.masterKeys.assertRingMatchesStored();
       await this.masterKeys.assertUsable(this.wrapper.primaryMasterKeyId);
     } catch (error) {
-      if (error instanceof MasterKeyMismatchError) throw error;
+      if (isKeyRingError(error)) throw error;
       // Only the message reaches the readiness answer; the cause (naming hosts) stays for logs.
       throw new Error('not checked: the database did not answer', { cause: error });
     }
+  }
+
+  async assertWritable(): Promise<void> {
+    await this.masterKeys.assertWritable().catch((error: unknown) => {
+      throw asWriteRefusal(error);
+    });
   }
 
   /** One stored data key per master key id in use. */

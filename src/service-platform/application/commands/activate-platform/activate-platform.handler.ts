@@ -9,6 +9,7 @@ import { PlatformActivatedEvent } from '../../../domain/events/platform-change.e
 import { EventOutbox } from '../../ports/event-outbox.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
+import { EncryptionHealth } from '../../ports/encryption-health.port';
 import { accessFor } from '../../authz/platform-access';
 import { ActivatePlatformCommand } from './activate-platform.command';
 
@@ -20,11 +21,14 @@ export class ActivatePlatformHandler implements ICommandHandler<ActivatePlatform
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
+    private readonly encryption: EncryptionHealth,
   ) {}
 
   async execute(command: ActivatePlatformCommand): Promise<ActivationChange> {
     // Taken before the transaction: see PlatformViewCache.mark().
     const mark = this.cache.mark();
+    // An instance whose key ring does not fit the stored data writes nothing (503).
+    await this.encryption.assertWritable();
     const platformId = assertUuid(command.platformId, 'platform_id');
     return this.unitOfWork.run(async () => {
       const change = await this.platforms.activate(

@@ -9,6 +9,7 @@ import { PlatformDeactivatedEvent } from '../../../domain/events/platform-change
 import { EventOutbox } from '../../ports/event-outbox.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
+import { EncryptionHealth } from '../../ports/encryption-health.port';
 import { accessFor } from '../../authz/platform-access';
 import { DeactivatePlatformCommand } from './deactivate-platform.command';
 
@@ -20,11 +21,14 @@ export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlat
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
+    private readonly encryption: EncryptionHealth,
   ) {}
 
   async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
     // Taken before the transaction: see PlatformViewCache.mark().
     const mark = this.cache.mark();
+    // An instance whose key ring does not fit the stored data writes nothing (503).
+    await this.encryption.assertWritable();
     const platformId = assertUuid(command.platformId, 'platform_id');
     // Only platforms the actor may deactivate are found: another tenant's answers not found.
     return this.unitOfWork.run(async () => {

@@ -8,6 +8,7 @@ import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
+import { EncryptionHealth } from '../../ports/encryption-health.port';
 import { assertAllowed } from '../../authz/platform-access';
 import { RegisterPlatformCommand } from './register-platform.command';
 
@@ -18,11 +19,14 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
+    private readonly encryption: EncryptionHealth,
   ) {}
 
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
     // Taken before the transaction: see PlatformViewCache.mark().
     const mark = this.cache.mark();
+    // An instance whose key ring does not fit the stored data writes nothing (503).
+    await this.encryption.assertWritable();
     const tenantId = assertUuid(command.tenantId, 'tenant_id');
     const serviceName = assertServiceName(command.serviceName);
     // The tenant is named by the request: only an actor allowed to register there may.

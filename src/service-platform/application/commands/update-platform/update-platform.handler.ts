@@ -11,6 +11,7 @@ import { EventOutbox } from '../../ports/event-outbox.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
+import { EncryptionHealth } from '../../ports/encryption-health.port';
 import { accessFor } from '../../authz/platform-access';
 import { UpdatePlatformCommand } from './update-platform.command';
 
@@ -21,11 +22,14 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
     private readonly outbox: EventOutbox,
+    private readonly encryption: EncryptionHealth,
   ) {}
 
   async execute(command: UpdatePlatformCommand): Promise<ServicePlatform> {
     // Taken before the transaction: see PlatformViewCache.mark().
     const mark = this.cache.mark();
+    // An instance whose key ring does not fit the stored data writes nothing (503).
+    await this.encryption.assertWritable();
     const platformId = assertUuid(command.platformId, 'platform_id');
     const { expectedVersion } = command;
     if (
