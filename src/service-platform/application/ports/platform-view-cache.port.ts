@@ -28,8 +28,15 @@ export interface PlatformViewCacheStatus {
  * unreachable, and say so in the log.
  */
 export abstract class PlatformViewCache {
-  /** The cached view of the platform, if any. */
-  abstract get(platformId: string): Promise<ServicePlatformDict | undefined>;
+  /**
+   * The cached view of the platform, if any that `visible` accepts. A view the caller may not see
+   * is treated as a miss at every tier, so that another tenant's platform takes the same path (and
+   * the same time) as an id that does not exist.
+   */
+  abstract get(
+    platformId: string,
+    visible?: (view: ServicePlatformDict) => boolean,
+  ): Promise<ServicePlatformDict | undefined>;
 
   /**
    * Taken before reading a platform from the database, and handed to `put` with what was read:

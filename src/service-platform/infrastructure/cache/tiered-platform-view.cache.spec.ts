@@ -56,6 +56,26 @@ describe('TieredPlatformViewCache', () => {
     expect(await cache.get(other)).toBeUndefined();
   });
 
+  it('a view the caller may not see is a miss at every tier, and is not copied into memory', async () => {
+    const shared = memory();
+    const cache = new TieredPlatformViewCache(memory(), shared);
+    cache.catchUp([]);
+    cache.resumeLocal();
+    const hidden = () => false;
+    const sharedReads = jest.spyOn(shared, 'get');
+
+    // Only in the shared tier: read there, refused, not copied.
+    await shared.put(view(id, 1));
+    expect(await cache.get(id, hidden)).toBeUndefined();
+    expect(sharedReads).toHaveBeenCalledTimes(1);
+    // In memory too: the memory hit is refused and the shared tier is asked, as for an unknown id.
+    expect(await cache.get(id)).toEqual(view(id, 1));
+    sharedReads.mockClear();
+    expect(await cache.get(id, hidden)).toBeUndefined();
+    expect(await cache.get(randomUUID(), hidden)).toBeUndefined();
+    expect(sharedReads).toHaveBeenCalledTimes(2);
+  });
+
   it('writes and invalidations reach both tiers; the shared tier serves while memory is off', async () => {
     const shared = memory();
     const cache = new TieredPlatformViewCache(memory(), shared);

@@ -80,16 +80,21 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     return this.epoch;
   }
 
-  async get(platformId: string): Promise<ServicePlatformDict | undefined> {
+  async get(
+    platformId: string,
+    visible: (view: ServicePlatformDict) => boolean = () => true,
+  ): Promise<ServicePlatformDict | undefined> {
+    // A view the caller may not see is a miss at every tier: the same path as an unknown id.
     if (this.localInUse) {
       const hit = await this.local.get(platformId);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined && visible(hit)) return hit;
     }
     if (!this.sharedReadable(platformId)) return undefined;
     const epoch = this.epoch;
     const remote = await this.shared?.get(platformId);
+    if (remote === undefined || !visible(remote)) return undefined;
     // A shared answer that began before a reset of the memory tier is not copied into it.
-    if (remote === undefined || !this.localInUse || epoch !== this.epoch) return remote;
+    if (!this.localInUse || epoch !== this.epoch) return remote;
     await this.local.put(deepFreeze(remote));
     return this.local.get(platformId);
   }

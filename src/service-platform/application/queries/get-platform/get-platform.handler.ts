@@ -9,10 +9,10 @@ import { ServicePlatformRepository } from '../../ports/service-platform.reposito
 import { GetPlatformQuery } from './get-platform.query';
 
 /**
- * A platform's masked view, from the read cache when it holds one. A cached view is authorized
- * in memory by the same ability whose rules scope the database read, with the same outcome: a
- * platform the actor may not read is not found. A miss reads the database (scoped by the
- * ability) and caches what it found.
+ * A platform's masked view, from the read cache when it holds one the actor may read (by the
+ * same ability whose rules scope the database read). Anything else reads the database, scoped
+ * by the ability, and caches what it found: a platform the actor may not read is not found, in
+ * the same way and the same time as one that does not exist.
  */
 @QueryHandler(GetPlatformQuery)
 export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
@@ -25,14 +25,15 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
     const platformId = assertUuid(query.platformId, 'platform_id');
     const access = accessFor(query.actor, 'read');
     const mark = this.cache.mark();
-    const cached = await this.cache.get(platformId);
-    if (cached !== undefined) {
-      const record = { tenantId: cached.tenant_id, isActive: cached.is_active };
-      if (!access.ability.can(access.action, platformSubject(record))) {
-        throw new PlatformNotFoundError(platformId);
-      }
-      return cached;
-    }
+    // Another tenant's cached platform is a miss, read from the database like an unknown id:
+    // answering it faster would tell that it exists.
+    const cached = await this.cache.get(platformId, (view) =>
+      access.ability.can(
+        access.action,
+        platformSubject({ tenantId: view.tenant_id, isActive: view.is_active }),
+      ),
+    );
+    if (cached !== undefined) return cached;
     const platform = await this.platforms.getById(platformId, access);
     if (platform === null) throw new PlatformNotFoundError(platformId);
     const view = platform.toDict();
