@@ -60,9 +60,15 @@ export class AuthModule {
         {
           provide: JWT_AUTH_OPTIONS,
           inject: [ConfigService],
-          useFactory: (config: ConfigService<Environment, true>): JwtAuthOptions => ({
-            requireExpiry: config.get('NODE_ENV', { infer: true }) === 'production',
-          }),
+          useFactory: (config: ConfigService<Environment, true>): JwtAuthOptions => {
+            const production = config.get('NODE_ENV', { infer: true }) === 'production';
+            return {
+              requireExpiry: production,
+              ...(production && {
+                maxLifetimeSeconds: config.get('AUTH_MAX_TOKEN_LIFETIME', { infer: true }),
+              }),
+            };
+          },
         },
         // Order matters: global guards run in the order they are provided.
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -22,7 +22,15 @@ export const JWT_AUTH_OPTIONS = Symbol('JWT_AUTH_OPTIONS');
 export interface JwtAuthOptions {
   /** Refuse tokens without `exp` (on in production). */
   requireExpiry: boolean;
+  /**
+   * Refuse tokens whose `exp` lies further ahead than this many seconds (production:
+   * `AUTH_MAX_TOKEN_LIFETIME`, default 24 h); undefined: no limit.
+   */
+  maxLifetimeSeconds?: number;
 }
+
+/** The registered time claims: when present, each must be a whole number of seconds. */
+const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
 
 /**
  * The demo host app's authentication, a global guard: every route needs
@@ -67,8 +75,33 @@ export class JwtAuthGuard implements CanActivate {
       const expired = error instanceof Error && error.name === 'TokenExpiredError';
       throw this.refuse(context, expired ? 'Token expired' : 'Invalid token', 'invalid_token');
     }
-    if (this.options.requireExpiry && typeof (payload as { exp?: unknown }).exp !== 'number') {
+    const claims = payload as Partial<Record<(typeof TIME_CLAIMS)[number], unknown>>;
+    for (const claim of TIME_CLAIMS) {
+      // `exp: 1e300` (or 1e999, parsed as Infinity) would otherwise be a token that never expires.
+      const value = claims[claim];
+      if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) {
+        throw this.refuse(
+          context,
+          `Token ${claim} must be a whole number of seconds`,
+          'invalid_token',
+        );
+      }
+    }
+    const exp = claims.exp as number | undefined;
+    if (this.options.requireExpiry && exp === undefined) {
       throw this.refuse(context, 'Token has no expiry (exp)', 'invalid_token');
+    }
+    const { maxLifetimeSeconds } = this.options;
+    if (
+      maxLifetimeSeconds !== undefined &&
+      exp !== undefined &&
+      exp - Date.now() / 1000 > maxLifetimeSeconds + JWT_CLOCK_TOLERANCE_SECONDS
+    ) {
+      throw this.refuse(
+        context,
+        `Token expires further ahead than the maximum lifetime (${maxLifetimeSeconds} s)`,
+        'invalid_token',
+      );
     }
     try {
       attachUser(context, userFromClaims(payload));

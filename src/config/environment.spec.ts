@@ -23,6 +23,7 @@ describe('validateEnvironment', () => {
       DATABASE_QUERY_TIMEOUT_MS: 10000,
       ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
       AUTH_JWT_SECRET: jwtSecret,
+      AUTH_MAX_TOKEN_LIFETIME: 86_400,
       CORS_ORIGINS: [],
       RATE_LIMIT_PER_MINUTE: 600,
       OUTBOX_RETENTION_HOURS: 168,

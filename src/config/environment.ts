@@ -14,6 +14,8 @@ export interface Environment {
   ENCRYPTION_KEYS: string;
   /** HS256 secret of the bearer tokens (a generated development secret outside production). */
   AUTH_JWT_SECRET: string;
+  /** In production, tokens whose `exp` lies further ahead than this many seconds are refused. */
+  AUTH_MAX_TOKEN_LIFETIME: number;
   /** Origins allowed by CORS; empty = CORS off (no CORS headers at all). */
   CORS_ORIGINS: string[];
   /** Requests per rolling minute per tenant (else per actor, else per address). */
@@ -115,6 +117,12 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     );
   }
 
+  const maxTokenLifetime = duration(
+    text('AUTH_MAX_TOKEN_LIFETIME') ?? '24h',
+    'AUTH_MAX_TOKEN_LIFETIME',
+    problems,
+  );
+
   const corsOrigins = parseOrigins(text('CORS_ORIGINS'), problems);
 
   const rateLimit = integer(
@@ -158,6 +166,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
     ENCRYPTION_KEYS: encryptionKeys as string,
     AUTH_JWT_SECRET: jwtSecret as string,
+    AUTH_MAX_TOKEN_LIFETIME: maxTokenLifetime,
     CORS_ORIGINS: corsOrigins,
     RATE_LIMIT_PER_MINUTE: rateLimit,
     REDIS_URL: redisUrl,
@@ -180,6 +189,20 @@ function integer(
     problems.push(`${name} must be an integer from ${min} to ${max}`);
   }
   return parsed;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const MAX_DURATION_SECONDS = 365 * 86_400;
+
+/** `90s`, `30m`, `24h`, `7d` or plain seconds (`3600`) → seconds, from 1 s to 365 days. */
+function duration(value: string, name: string, problems: string[]): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+  const seconds =
+    match === null ? Number.NaN : Number(match[1]) * (DURATION_UNITS[match[2] || 's'] ?? 1);
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_DURATION_SECONDS) {
+    problems.push(`${name} must be a duration from 1s to 365d, e.g. 3600, 30m, 24h or 7d`);
+  }
+  return seconds;
 }
 
 /** `https://app.example.com,http://localhost:5173` → exact origins (scheme, host, optional port). */

@@ -1,9 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { testJwtSecret, tokenFor } from '../support/auth';
 import { newTenantId, registerBody } from '../support/fixtures';
-import { PLATFORMS } from '../support/test-app';
+import { callRpc, createPlatformClient, type PlatformServiceClient } from '../support/grpc-client';
+import { PLATFORMS, startHybridTestApp, type HybridTestApp } from '../support/test-app';
 import { API, UNKNOWN_ID, expectErrorBody, http, startListeningApp } from './e2e-helpers';
 
 // What the demo host app's JwtAuthGuard decides. The module's own authorization (roles, tenant
@@ -258,4 +259,106 @@ describe.each(PLATFORMS)('bearer JWT authentication with NODE_ENV=production (%s
     const res = await http(app).get(API).query({ tenant_id: newTenantId() });
     expect(res.status).not.toBe(401);
   });
+
+  // Issue 10, defect 5: a token that never expires.
+  it.each([
+    ['exp: 1e300', '{"sub":"root","roles":["platform-admin"],"exp":1e300}'],
+    ['exp: 1e999 (parsed as Infinity)', '{"sub":"root","roles":["platform-admin"],"exp":1e999}'],
+    ['exp: a fraction', `{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + 60}.5}`],
+    [
+      'nbf: 1e300',
+      `{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + 60},"nbf":-1e300}`,
+    ],
+    [
+      'iat: 1e999',
+      `{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + 60},"iat":1e999}`,
+    ],
+    [
+      'exp 25 h ahead',
+      `{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + 25 * 3600}}`,
+    ],
+  ])('%s: 401', async (_name, payload) => {
+    const res = await http(app, { token: signRaw(payload) })
+      .get(API)
+      .query({ tenant_id: newTenantId() });
+    expectErrorBody(res, 401, 'UNAUTHENTICATED');
+  });
+
+  it('exp 23 h ahead (within AUTH_MAX_TOKEN_LIFETIME, default 24 h): accepted', async () => {
+    const payload = `{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + 23 * 3600}}`;
+    const res = await http(app, { token: signRaw(payload) })
+      .get(API)
+      .query({ tenant_id: newTenantId() });
+    expect(res.status).toBe(200);
+  });
 });
+
+describe('AUTH_MAX_TOKEN_LIFETIME in production (REST and gRPC)', () => {
+  let hybrid: HybridTestApp;
+  let client: PlatformServiceClient;
+  const forever = '{"sub":"root","roles":["platform-admin"],"exp":1e999}';
+
+  beforeAll(async () => {
+    hybrid = await startHybridTestApp('fastify', {
+      NODE_ENV: 'production',
+      AUTH_MAX_TOKEN_LIFETIME: '10m',
+    });
+    client = createPlatformClient(hybrid.address);
+  });
+  afterAll(async () => {
+    client?.close();
+    await hybrid?.app.close();
+  });
+
+  it('gRPC: a token that never expires is UNAUTHENTICATED', async () => {
+    const outcome = await callRpc(
+      client,
+      'ListPlatforms',
+      { tenant_id: newTenantId() },
+      {
+        token: signRaw(forever),
+      },
+    );
+    expect(outcome.status).toBe('UNAUTHENTICATED');
+  });
+
+  it('a token 11 minutes ahead is refused on both transports, 9 minutes ahead accepted', async () => {
+    const later = (minutes: number): string =>
+      signRaw(`{"sub":"root","roles":["platform-admin"],"exp":${nowSeconds() + minutes * 60}}`);
+    const tenant = newTenantId();
+    expect(
+      (
+        await http(hybrid.app, { token: later(11) })
+          .get(API)
+          .query({ tenant_id: tenant })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await http(hybrid.app, { token: later(9) })
+          .get(API)
+          .query({ tenant_id: tenant })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await callRpc(client, 'ListPlatforms', { tenant_id: tenant }, { token: later(11) })).status,
+    ).toBe('UNAUTHENTICATED');
+    expect(
+      (await callRpc(client, 'ListPlatforms', { tenant_id: tenant }, { token: later(9) })).status,
+    ).toBe('OK');
+  });
+});
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** An HS256 token over exactly this payload text (JSON numbers jsonwebtoken would never write). */
+function signRaw(payload: string): string {
+  const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+  const body = Buffer.from(payload).toString('base64url');
+  const signature = createHmac('sha256', testJwtSecret())
+    .update(`${header}.${body}`)
+    .digest('base64url');
+  return `${header}.${body}.${signature}`;
+}
