@@ -26,7 +26,7 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     for (const row of this.rows.values()) {
       if (row.tenantId === platform.tenantId && row.serviceName === platform.serviceName) {
         return Promise.reject(
-          new PlatformAlreadyExistsError(platform.tenantId, platform.serviceName, undefined),
+          new PlatformAlreadyExistsError(platform.tenantId, platform.serviceName, row.isActive),
         );
       }
     }

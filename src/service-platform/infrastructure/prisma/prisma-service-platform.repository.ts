@@ -17,7 +17,7 @@ import {
 } from '../../domain/platform.errors';
 import type { ServicePlatform } from '../../domain/service-platform.entity';
 import { Prisma, type ServicePlatform as ServicePlatformRow } from './generated/client';
-import { isUniqueViolation, translateStorageError } from './prisma-error.mapper';
+import { translateStorageError } from './prisma-error.mapper';
 import { qualifiedTable } from './prisma-sql';
 import { PrismaTransactionHost } from './prisma-transaction.host';
 import { PrismaService } from './prisma.service';
@@ -48,9 +48,12 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
         platform.config.toPlain(),
         Mapper.bindingOf(platform),
       );
-      try {
-        await this.db.servicePlatform.create({
-          data: {
+      // INSERT ... ON CONFLICT DO NOTHING: a taken (tenant, service) slot is not an SQL error, so
+      // a surrounding transaction (an idempotent write) stays usable for the lookup below. A
+      // concurrent insert of the same slot is waited for, then counts as taken.
+      const { count } = await this.db.servicePlatform.createMany({
+        data: [
+          {
             id: platform.id,
             tenantId: platform.tenantId,
             serviceName: platform.serviceName,
@@ -60,14 +63,22 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
             createdAt: platform.createdAt,
             updatedAt: platform.updatedAt,
           },
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new PlatformAlreadyExistsError(platform.tenantId, platform.serviceName, undefined);
-        }
-        throw error;
-      }
-      return platform;
+        ],
+        skipDuplicates: true,
+      });
+      if (count === 1) return platform;
+      // Only to say whether it is inactive (no decryption: a row that cannot be read still counts).
+      const existing = await this.db.servicePlatform.findUnique({
+        where: {
+          tenantId_serviceName: { tenantId: platform.tenantId, serviceName: platform.serviceName },
+        },
+        select: { isActive: true },
+      });
+      throw new PlatformAlreadyExistsError(
+        platform.tenantId,
+        platform.serviceName,
+        existing?.isActive,
+      );
     });
   }
 

@@ -1,7 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { assertServiceName, assertUuid, newTimeOrderedId } from '../../../domain/identifiers';
 import { PlatformConfiguration } from '../../../domain/platform-configuration.value-object';
-import { ConfigDecryptionError, PlatformAlreadyExistsError } from '../../../domain/platform.errors';
 import { ServicePlatform } from '../../../domain/service-platform.entity';
 import { PlatformRegisteredEvent } from '../../../domain/events/platform-change.events';
 import { EventOutbox } from '../../ports/event-outbox.port';
@@ -40,25 +39,13 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
       config,
       now: new Date(),
     });
-    try {
-      // The unique index on (tenant_id, service_name) decides: no check-then-insert race.
-      // The row and its event commit together, or neither does.
-      return await this.unitOfWork.run(async () => {
-        const created = await this.platforms.create(platform);
-        await this.outbox.append(PlatformRegisteredEvent.of(created, command.actor.id));
-        this.unitOfWork.afterCommit(() => this.cache.put(created.toDict(), mark));
-        return created;
-      });
-    } catch (error) {
-      if (!(error instanceof PlatformAlreadyExistsError)) throw error;
-      // Only to say whether it is inactive: a row that cannot be read still answers 409.
-      const existing = await this.platforms
-        .getByTenantService(tenantId, serviceName)
-        .catch((lookup: unknown) => {
-          if (lookup instanceof ConfigDecryptionError) return null;
-          throw lookup;
-        });
-      throw new PlatformAlreadyExistsError(tenantId, serviceName, existing?.isActive);
-    }
+    // The unique index on (tenant_id, service_name) decides: no check-then-insert race.
+    // The row and its event commit together, or neither does.
+    return this.unitOfWork.run(async () => {
+      const created = await this.platforms.create(platform);
+      await this.outbox.append(PlatformRegisteredEvent.of(created, command.actor.id));
+      this.unitOfWork.afterCommit(() => this.cache.put(created.toDict(), mark));
+      return created;
+    });
   }
 }
