@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonical-json';
 import { isSecretKey, maskSecretsIn } from './secret-fields';
 
 /** One changed field: its old and new value, or only that it changed when it is a secret. */
@@ -56,19 +57,7 @@ function holdsSecret(value: unknown): boolean {
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (isPlainObject(value)) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical(value[key])]),
-    );
-  }
-  return value;
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** `object[key]` if it is the object's own key: `toString` and friends are data, not methods. */

@@ -1,6 +1,7 @@
 import { InvalidPlatformConfigError, type FieldViolation } from './platform.errors';
 import { MASKED_SECRET, maskSecretsIn } from './secret-fields';
 import { assertStorableText } from './storable-text';
+import { canonicalJson } from './canonical-json';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -252,14 +253,4 @@ function mergeAdditionalData(current: JsonObject | undefined, patch: unknown): u
     else merged[key] = value;
   }
   return merged;
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(
-          Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : inner,
-  );
 }
