@@ -98,7 +98,7 @@ export function corsOptions(origins: readonly string[]): CorsOptions | undefined
   return {
     origin: [...origins],
     methods: ['GET', 'POST', 'PUT'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
     exposedHeaders: [
       'ETag',
       'Retry-After',

@@ -31,6 +31,10 @@ import { ListAuditEntriesHandler } from './application/queries/list-audit-entrie
 import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
 import { ResolveCredentialsHandler } from './application/queries/resolve-credentials/resolve-credentials.handler';
 import { ServicePlatformService } from './application/service-platform.service';
+import { IdempotencyKeyPruner } from './application/idempotency/idempotency-key.pruner';
+import { IdempotentWrites } from './application/idempotency/idempotent-writes';
+import { IdempotencyStore } from './application/ports/idempotency-store.port';
+import { PrismaIdempotencyStore } from './infrastructure/prisma/prisma-idempotency.store';
 import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
 import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
@@ -128,6 +132,9 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ListPlatformsHandler,
     ResolveCredentialsHandler,
     ListAuditEntriesHandler,
+    { provide: IdempotencyStore, useClass: PrismaIdempotencyStore },
+    IdempotentWrites,
+    IdempotencyKeyPruner,
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
@@ -135,6 +142,9 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ServicePlatformGrpcHealth,
   ],
   exports: [
+    { provide: IdempotencyStore, useClass: PrismaIdempotencyStore },
+    IdempotentWrites,
+    IdempotencyKeyPruner,
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,

@@ -59,4 +59,14 @@ export interface ServicePlatformModuleOptions {
     /** Views kept in memory, least recently used dropped first (default 10000). */
     localMaxEntries?: number;
   };
+  /**
+   * Idempotent writes (`Idempotency-Key` header, gRPC `idempotency-key` metadata): the first
+   * answer of a write is replayed to a retry with the same key and request.
+   */
+  idempotency?: {
+    /** How long a key is remembered, in ms (default 24 h, the contract's). */
+    ttlMs?: number;
+    /** How long a request waits for one running with the same key before 409, in ms (default 5000). */
+    waitMs?: number;
+  };
 }

@@ -21,6 +21,16 @@ export interface RegisterPlatformRequest {
   };
 }
 
+/** Options of the writes (register, update, deactivate, activate). */
+export interface WriteOptions {
+  /**
+   * The client's idempotency key (1-255 printable ASCII characters): a retry with the same key
+   * and the same request, by the same actor, within 24 h gets the first answer again and changes
+   * nothing; the same key with another request is refused (IDEMPOTENCY_KEY_REUSED).
+   */
+  idempotencyKey?: string;
+}
+
 export interface GetPlatformRequest {
   platform_id: string;
 }

@@ -22,7 +22,9 @@ import type {
   RegisterPlatformRequest,
   RegisterPlatformResponse,
   UpdatePlatformRequest,
+  WriteOptions,
 } from './service-platform.contracts';
+import { IdempotentWrites } from './idempotency/idempotent-writes';
 
 /**
  * The module's facade (the spec's `IServicePlatformService`): what host apps and the transports
@@ -34,59 +36,75 @@ export class ServicePlatformService {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly idempotent: IdempotentWrites,
   ) {}
 
-  async registerPlatform(
+  registerPlatform(
     request: RegisterPlatformRequest,
     actor: Actor,
+    options: WriteOptions = {},
   ): Promise<RegisterPlatformResponse> {
-    const platform = await this.commandBus.execute(
-      new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
-    );
-    return {
-      platform: platform.toDict(),
-      success: true,
-      message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
-    };
+    return this.idempotent.run(actor, options.idempotencyKey, 'register', request, async () => {
+      const platform = await this.commandBus.execute(
+        new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
+      );
+      return {
+        platform: platform.toDict(),
+        success: true,
+        message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
+      };
+    });
   }
 
   async getPlatform(request: GetPlatformRequest, actor: Actor): Promise<PlatformResponse> {
     return this.queryBus.execute(new GetPlatformQuery(actor, request.platform_id));
   }
 
-  async updatePlatform(request: UpdatePlatformRequest, actor: Actor): Promise<PlatformResponse> {
-    const platform = await this.commandBus.execute(
-      new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
-    );
-    return platform.toDict();
+  updatePlatform(
+    request: UpdatePlatformRequest,
+    actor: Actor,
+    options: WriteOptions = {},
+  ): Promise<PlatformResponse> {
+    return this.idempotent.run(actor, options.idempotencyKey, 'update', request, async () => {
+      const platform = await this.commandBus.execute(
+        new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
+      );
+      return platform.toDict();
+    });
   }
 
-  async deactivatePlatform(
+  deactivatePlatform(
     request: DeactivatePlatformRequest,
     actor: Actor,
+    options: WriteOptions = {},
   ): Promise<DeactivatePlatformResponse> {
-    const { platform, changed } = await this.commandBus.execute(
-      new DeactivatePlatformCommand(actor, request.platform_id),
-    );
-    return {
-      platform: platform.toDict(),
-      success: true,
-      message: changed ? 'Platform deactivated' : 'Platform was already inactive',
-    };
+    return this.idempotent.run(actor, options.idempotencyKey, 'deactivate', request, async () => {
+      const { platform, changed } = await this.commandBus.execute(
+        new DeactivatePlatformCommand(actor, request.platform_id),
+      );
+      return {
+        platform: platform.toDict(),
+        success: true,
+        message: changed ? 'Platform deactivated' : 'Platform was already inactive',
+      };
+    });
   }
 
-  async activatePlatform(
+  activatePlatform(
     request: ActivatePlatformRequest,
     actor: Actor,
+    options: WriteOptions = {},
   ): Promise<ActivatePlatformResponse> {
-    const { platform, changed } = await this.commandBus.execute(
-      new ActivatePlatformCommand(actor, request.platform_id),
-    );
-    return {
-      platform: platform.toDict(),
-      success: true,
-      message: changed ? 'Platform activated' : 'Platform was already active',
-    };
+    return this.idempotent.run(actor, options.idempotencyKey, 'activate', request, async () => {
+      const { platform, changed } = await this.commandBus.execute(
+        new ActivatePlatformCommand(actor, request.platform_id),
+      );
+      return {
+        platform: platform.toDict(),
+        success: true,
+        message: changed ? 'Platform activated' : 'Platform was already active',
+      };
+    });
   }
 
   async listPlatforms(request: ListPlatformsRequest, actor: Actor): Promise<ListPlatformsResponse> {

@@ -15,6 +15,8 @@ export const PlatformErrorCode = {
   ConfigDecryptionFailed: 'CONFIG_DECRYPTION_FAILED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyInProgress: 'IDEMPOTENCY_IN_PROGRESS',
 } as const;
 
 export type PlatformErrorCode = (typeof PlatformErrorCode)[keyof typeof PlatformErrorCode];

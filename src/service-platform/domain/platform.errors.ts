@@ -146,3 +146,23 @@ export class UnsupportedMediaTypeError extends PlatformServiceError {
     super('Unsupported media type: send the body as application/json (UTF-8)');
   }
 }
+
+/** An idempotency key already used, within its lifetime, for another request (nothing was run). */
+export class IdempotencyKeyReusedError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.IdempotencyKeyReused;
+
+  constructor() {
+    super(
+      'This Idempotency-Key was already used for a different request; use a new key for a new request',
+    );
+  }
+}
+
+/** The first request with this idempotency key is still running: retry to get its answer. */
+export class IdempotencyInProgressError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.IdempotencyInProgress;
+
+  constructor() {
+    super('A request with this Idempotency-Key is still in progress; retry shortly for its answer');
+  }
+}

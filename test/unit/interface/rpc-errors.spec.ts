@@ -20,6 +20,8 @@ import {
   RequestValidationError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
+  IdempotencyKeyReusedError,
+  IdempotencyInProgressError,
   UnauthenticatedError,
   VersionConflictError,
   type PlatformServiceError,
@@ -54,6 +56,8 @@ const ERRORS: Record<PlatformErrorCode, PlatformServiceError> = {
   CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('unknown key id'),
   SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
   UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
+  IDEMPOTENCY_KEY_REUSED: new IdempotencyKeyReusedError(),
+  IDEMPOTENCY_IN_PROGRESS: new IdempotencyInProgressError(),
 };
 
 /** The gRPC status of each code (issue 5), next to the REST status the same table gives. */
@@ -69,6 +73,8 @@ const EXPECTED: Record<PlatformErrorCode, [keyof typeof GrpcStatus, number]> = {
   SERVICE_UNAVAILABLE: ['UNAVAILABLE', 503],
   CONFIG_DECRYPTION_FAILED: ['INTERNAL', 500],
   UNSUPPORTED_MEDIA_TYPE: ['INVALID_ARGUMENT', 415],
+  IDEMPOTENCY_KEY_REUSED: ['FAILED_PRECONDITION', 422],
+  IDEMPOTENCY_IN_PROGRESS: ['UNAVAILABLE', 409],
 };
 
 describe('one code → {http, grpc} table', () => {

@@ -35,3 +35,14 @@ export function translateStorageError(error: unknown): unknown {
   if (isUnavailable(error)) return new ServiceUnavailableError();
   return error;
 }
+
+/** `lock_timeout` ran out (SQLSTATE 55P03) while the statement waited for a lock. */
+export function isLockTimeout(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const { code, originalCode } = cause as { code?: unknown; originalCode?: unknown };
+    if (code === '55P03' || originalCode === '55P03') return true;
+    if (/lock timeout/i.test(cause.message)) return true;
+    cause = cause.cause;
+  }
+  return false;
+}

@@ -11,6 +11,8 @@ import {
   RequestValidationError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
+  IdempotencyKeyReusedError,
+  IdempotencyInProgressError,
   VersionConflictError,
   type PlatformServiceError,
 } from '../../domain/platform.errors';
@@ -32,6 +34,8 @@ describe('toErrorBody', () => {
     CONFIG_DECRYPTION_FAILED: new ConfigDecryptionError('tampered'),
     SERVICE_UNAVAILABLE: new ServiceUnavailableError(),
     UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
+    IDEMPOTENCY_KEY_REUSED: new IdempotencyKeyReusedError(),
+    IDEMPOTENCY_IN_PROGRESS: new IdempotencyInProgressError(),
   };
 
   it.each(Object.values(PlatformErrorCode))(

@@ -34,6 +34,13 @@ export const ERROR_STATUS: Readonly<Record<PlatformErrorCode, TransportStatus>> 
     http: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     grpc: GrpcStatus.INVALID_ARGUMENT,
   },
+  // The key names another request: the client must not retry it as it is.
+  IDEMPOTENCY_KEY_REUSED: {
+    http: HttpStatus.UNPROCESSABLE_ENTITY,
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+  },
+  // Retrying shortly gets the first request's answer.
+  IDEMPOTENCY_IN_PROGRESS: { http: HttpStatus.CONFLICT, grpc: GrpcStatus.UNAVAILABLE },
 };
 
 /** Codes for errors raised by the HTTP stack itself (body parser, router, host app guards). */

@@ -7,6 +7,7 @@ import { PlatformPoliciesGuard } from '../authz/platform-policies.guard';
 import { CurrentActor } from '../authz/request-actor';
 import { RequirePermission } from '../authz/require-permission.decorator';
 import { ServicePlatformRpcExceptionFilter } from '../errors/rpc-exception.filter';
+import { IdempotencyKey } from '../idempotency-key.decorator';
 import { GrpcRequestValidator } from './grpc-request.validator';
 import { PlatformGrpcMapper } from './platform.grpc-mapper';
 import type {
@@ -45,9 +46,10 @@ export class PlatformsGrpcController {
   async registerPlatform(
     @Payload() request: RegisterPlatformRequestMessage,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponseMessage> {
     const body = await GrpcRequestValidator.register(request);
-    const response = await this.platforms.registerPlatform(body, actor);
+    const response = await this.platforms.registerPlatform(body, actor, { idempotencyKey });
     return PlatformGrpcMapper.toChangeMessage(response);
   }
 
@@ -69,6 +71,7 @@ export class PlatformsGrpcController {
   async updatePlatform(
     @Payload() request: UpdatePlatformRequestMessage,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformResponseMessage> {
     const body = await GrpcRequestValidator.update(request);
     const platform = await this.platforms.updatePlatform(
@@ -78,6 +81,7 @@ export class PlatformsGrpcController {
         ...(body.version !== undefined && { version: body.version }),
       },
       actor,
+      { idempotencyKey },
     );
     return PlatformGrpcMapper.toPlatformMessage(platform);
   }
@@ -87,10 +91,12 @@ export class PlatformsGrpcController {
   async deactivatePlatform(
     @Payload() request: PlatformIdRequestMessage,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponseMessage> {
     const response = await this.platforms.deactivatePlatform(
       { platform_id: request.platform_id ?? '' },
       actor,
+      { idempotencyKey },
     );
     return PlatformGrpcMapper.toChangeMessage(response);
   }
@@ -100,10 +106,12 @@ export class PlatformsGrpcController {
   async activatePlatform(
     @Payload() request: PlatformIdRequestMessage,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponseMessage> {
     const response = await this.platforms.activatePlatform(
       { platform_id: request.platform_id ?? '' },
       actor,
+      { idempotencyKey },
     );
     return PlatformGrpcMapper.toChangeMessage(response);
   }

@@ -55,6 +55,8 @@ import {
 } from './dto/platform.response.dto';
 import { RegisterPlatformRequestDto } from './dto/register-platform.request.dto';
 import { UpdatePlatformRequestDto } from './dto/update-platform.request.dto';
+import { IdempotencyKey } from '../idempotency-key.decorator';
+import { ApiIdempotentWrite } from './api-idempotent-write.decorator';
 import { etagOf, expectedVersion } from './if-match';
 import { JsonBodyGuard } from './json-body.guard';
 import { createRequestValidationPipe } from './request-validation.pipe';
@@ -98,11 +100,13 @@ export class PlatformsController {
     description: 'The tenant already has this service (active or inactive)',
   })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiIdempotentWrite()
   register(
     @Body() body: RegisterPlatformRequestDto,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponse> {
-    return this.platforms.registerPlatform(body, actor);
+    return this.platforms.registerPlatform(body, actor, { idempotencyKey });
   }
 
   @Get()
@@ -151,17 +155,20 @@ export class PlatformsController {
     description: 'Stale version (VERSION_CONFLICT): nothing written',
   })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiIdempotentWrite()
   async update(
     @Param('platform_id') platformId: string,
     @Body() body: UpdatePlatformRequestDto,
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: HeaderWriter,
   ): Promise<PlatformResponse> {
     const version = expectedVersion(ifMatch, body.version);
     const platform = await this.platforms.updatePlatform(
       { platform_id: platformId, config: body.config, ...(version !== undefined && { version }) },
       actor,
+      { idempotencyKey },
     );
     response.header('ETag', etagOf(platform.version));
     return platform;
@@ -174,11 +181,15 @@ export class PlatformsController {
   @ApiParam(PLATFORM_ID)
   @ApiOkResponse({ type: PlatformChangeResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiIdempotentWrite()
   deactivate(
     @Param('platform_id') platformId: string,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponse> {
-    return this.platforms.deactivatePlatform({ platform_id: platformId }, actor);
+    return this.platforms.deactivatePlatform({ platform_id: platformId }, actor, {
+      idempotencyKey,
+    });
   }
 
   @Post(':platform_id/activate')
@@ -188,11 +199,13 @@ export class PlatformsController {
   @ApiParam(PLATFORM_ID)
   @ApiOkResponse({ type: PlatformChangeResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiIdempotentWrite()
   activate(
     @Param('platform_id') platformId: string,
     @CurrentActor() actor: Actor,
+    @IdempotencyKey() idempotencyKey: string | undefined,
   ): Promise<PlatformChangeResponse> {
-    return this.platforms.activatePlatform({ platform_id: platformId }, actor);
+    return this.platforms.activatePlatform({ platform_id: platformId }, actor, { idempotencyKey });
   }
 
   @Get(':platform_id/audit')
