@@ -1,3 +1,4 @@
+import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -14,6 +15,7 @@ import {
   answerFrameworkError,
 } from './config/framework-errors';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
+import { refuseRequestsWhileShuttingDown } from './shutdown';
 import {
   ServicePlatformGrpcHealth,
   ServicePlatformHttpExceptionFilter,
@@ -34,6 +36,8 @@ export interface CreateAppOptions {
    * `app.startAllMicroservices()`.
    */
   grpcUrl?: string;
+  /** Called with the gRPC server once it is built (see `servicePlatformGrpcOptions`). */
+  onGrpcServer?: (server: GrpcServer) => void;
 }
 
 /**
@@ -51,9 +55,8 @@ export async function createApp(
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
-  app.enableShutdownHooks();
   setUpSwagger(app);
-  if (options.grpcUrl !== undefined) connectGrpc(app, options.grpcUrl);
+  if (options.grpcUrl !== undefined) connectGrpc(app, options.grpcUrl, options.onGrpcServer);
   await app.init();
   // After init (the database client is up): the first readiness check sets the health status.
   if (options.grpcUrl !== undefined) await app.get(ServicePlatformGrpcHealth).start();
@@ -67,11 +70,16 @@ export async function createApp(
  * `authorization` metadata); the module's gRPC controller answers errors with its own filter.
  * Reflection and health are plain grpc-js services on that server: no guard, no token.
  */
-function connectGrpc(app: INestApplication, url: string): void {
+function connectGrpc(
+  app: INestApplication,
+  url: string,
+  onServer?: (server: GrpcServer) => void,
+): void {
   const health = app.get(ServicePlatformGrpcHealth);
-  app.connectMicroservice<MicroserviceOptions>(servicePlatformGrpcOptions({ url, health }), {
-    inheritAppConfig: true,
-  });
+  app.connectMicroservice<MicroserviceOptions>(
+    servicePlatformGrpcOptions({ url, health, ...(onServer !== undefined && { onServer }) }),
+    { inheritAppConfig: true },
+  );
 }
 
 /**
@@ -94,6 +102,8 @@ async function createFastifyApp(): Promise<NestFastifyApplication> {
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
       frameworkErrors: answerFrameworkError,
       clientErrorHandler: answerClientError,
+      // During a graceful shutdown our own hook answers 503, in the contract's body.
+      return503OnClosing: false,
     }),
     // Nest's own parsers would add a form (urlencoded) parser: JSON is the only body read.
     { bufferLogs: true, abortOnError: false, bodyParser: false },
@@ -101,6 +111,7 @@ async function createFastifyApp(): Promise<NestFastifyApplication> {
   acceptJsonBodiesOnly(app);
   // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
   await applySecurityHeaders(app, 'fastify');
+  refuseRequestsWhileShuttingDown(app, 'fastify');
   enableConfiguredCors(app);
   return app;
 }
@@ -134,6 +145,7 @@ async function createExpressApp(): Promise<NestExpressApplication> {
   // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
   await applySecurityHeaders(app, 'express');
   app.getHttpServer().on('clientError', answerClientError);
+  refuseRequestsWhileShuttingDown(app, 'express');
   enableConfiguredCors(app);
   // Refuse prototype-poisoning keys while parsing, as Fastify's secure-json-parse does.
   // JSON in UTF-8 only; any other body is left unread and refused with 415 by the module.

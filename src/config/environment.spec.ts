@@ -29,6 +29,7 @@ describe('validateEnvironment', () => {
       OUTBOX_RETENTION_HOURS: 168,
       OUTBOX_RELAY_ENABLED: true,
       LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });
 

@@ -27,6 +27,8 @@ export interface Environment {
   /** Whether this instance relays outbox events (false: API-only, another instance relays). */
   OUTBOX_RELAY_ENABLED: boolean;
   LOG_LEVEL: string;
+  /** How long a graceful shutdown (SIGTERM) may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: number;
   /** Append logs to this file instead of stdout (unset: stdout). */
   LOG_FILE: string | undefined;
 }
@@ -150,6 +152,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     problems.push('OUTBOX_RELAY_ENABLED must be true or false');
   }
 
+  const shutdownTimeout = integer(
+    text('SHUTDOWN_TIMEOUT_MS') ?? '10000',
+    'SHUTDOWN_TIMEOUT_MS',
+    100,
+    600_000,
+    problems,
+  );
+
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -173,6 +183,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     OUTBOX_RETENTION_HOURS: outboxRetention,
     OUTBOX_RELAY_ENABLED: relayEnabled !== 'false',
     LOG_LEVEL: logLevel,
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeout,
     LOG_FILE: text('LOG_FILE'),
   };
 }

@@ -78,13 +78,27 @@ export class HealthController {
         pending_invalidations: cache.pendingInvalidations,
       },
     };
+    // Not ready from the first moment of a graceful shutdown: no new work is sent here.
+    const lifecycle: HealthIndicatorResult = {
+      lifecycle: report.shuttingDown
+        ? { status: 'down', message: 'shutting down: finishing the requests in flight' }
+        : { status: 'up' },
+    };
     const ready = report.ready;
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ready ? 'ok' : 'error',
-      info: { ...(report.database.up && database), ...(report.encryption.up && encryption) },
-      error: { ...(!report.database.up && database), ...(!report.encryption.up && encryption) },
-      details: { ...database, ...encryption, ...events, ...cacheDetails },
+      info: {
+        ...(report.database.up && database),
+        ...(report.encryption.up && encryption),
+        ...(!report.shuttingDown && lifecycle),
+      },
+      error: {
+        ...(!report.database.up && database),
+        ...(!report.encryption.up && encryption),
+        ...(report.shuttingDown && lifecycle),
+      },
+      details: { ...database, ...encryption, ...lifecycle, ...events, ...cacheDetails },
     };
   }
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { ServicePlatformReadiness } from '../../src/service-platform';
 import type { INestApplication } from '@nestjs/common';
 import { PLATFORMS } from '../support/test-app';
 import { PLATFORM_KEYS, http, startListeningApp } from './e2e-helpers';
@@ -185,7 +187,11 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
       redis: 'not configured',
       pending_invalidations: 0,
     });
-    expect(required).toEqual({ database: { status: 'up' }, encryption: { status: 'up' } });
+    expect(required).toEqual({
+      database: { status: 'up' },
+      encryption: { status: 'up' },
+      lifecycle: { status: 'up' },
+    });
     // No REDIS_URL in the tests' environment: events stay in-process.
     expect(Object.keys(events ?? {}).sort()).toEqual([
       'broker',
@@ -196,6 +202,25 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
     expect(events).toMatchObject({ status: 'up', broker: 'not configured' });
     expect(events?.outbox_pending).toEqual(expect.any(Number));
     expect(res.body.error).toEqual({});
+  });
+
+  it('GET /health/ready: 503 from the first moment of a graceful shutdown', async () => {
+    const other = await startListeningApp(platform);
+    try {
+      other.get(ServicePlatformReadiness).beginShutdown();
+      const res = await http(other).get('/health/ready');
+      expect(res.status).toBe(503);
+      // A new API request (on a connection kept from before) is sent elsewhere, in the contract body.
+      const api = await http(other).get('/api/v1/platforms').query({ tenant_id: randomUUID() });
+      expect(api.status).toBe(503);
+      expect(api.headers.connection).toBe('close');
+      expect(api.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', details: [] });
+      expect(res.body.error).toEqual({
+        lifecycle: { status: 'down', message: 'shutting down: finishing the requests in flight' },
+      });
+    } finally {
+      await other.close();
+    }
   });
 
   it('health is not under the API prefix', async () => {

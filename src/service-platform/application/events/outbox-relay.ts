@@ -55,11 +55,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Stops first: the Prisma client and the Redis client close later (application shutdown), so
-   * the round in progress can still complete or release its events.
+   * At shutdown: the round in progress completes, then what is still waiting (the events that
+   * requests finishing meanwhile committed) is dispatched; what cannot be delivered now stays in
+   * the outbox for the next instance. This runs while the event bus still delivers (its handlers
+   * unsubscribe at module destruction, after this provider, which depends on it), and before the
+   * Prisma and Redis clients close (application shutdown). A host app that stops its HTTP and gRPC
+   * servers before closing the application (as the demo app does on SIGTERM) has every event of
+   * its last requests dispatched here.
    */
   async onModuleDestroy(): Promise<void> {
+    const wasRunning = this.running;
     await this.stop();
+    if (!wasRunning) return;
+    // Until nothing claimable is left (failed events wait out their backoff, so it ends).
+    await this.drain(() => true).catch((error: unknown) => {
+      this.logger.warn(`Last dispatch round before shutdown failed: ${messageOf(error)}`);
+    });
   }
 
   get isRunning(): boolean {
@@ -139,8 +150,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async drain(): Promise<void> {
-    while (this.running) {
+  /** Dispatch rounds while events are waiting; `again` says whether to go round once more. */
+  private async drain(again: () => boolean = () => this.running): Promise<void> {
+    for (let first = true; first || again(); first = false) {
       const batch = await this.store.claim(
         this.owner,
         this.settings.batchSize,

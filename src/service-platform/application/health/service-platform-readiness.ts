@@ -27,8 +27,10 @@ export interface EventsStatus {
 }
 
 export interface ServicePlatformReadinessReport {
-  /** Database and encryption: what serving requires. */
+  /** Database and encryption, and not shutting down: what serving requires. */
   readonly ready: boolean;
+  /** The host app is shutting down (`beginShutdown()`): it takes no new work. */
+  readonly shuttingDown: boolean;
   readonly database: ComponentStatus;
   readonly encryption: ComponentStatus;
   readonly events: EventsStatus;
@@ -51,6 +53,20 @@ export class ServicePlatformReadiness {
   ) {}
 
   private inFlight: Promise<ServicePlatformReadinessReport> | undefined;
+  private shuttingDownSince: number | undefined;
+
+  /**
+   * Marks the start of a graceful shutdown (the host app calls it on SIGTERM): from now on the
+   * module reports not ready, so that load balancers stop sending new work while requests in
+   * flight finish. It cannot be undone.
+   */
+  beginShutdown(): void {
+    this.shuttingDownSince ??= Date.now();
+  }
+
+  get shuttingDown(): boolean {
+    return this.shuttingDownSince !== undefined;
+  }
   private lastEncryptionDetail: string | undefined;
   private readonly logger = new Logger('ServicePlatformReadiness');
 
@@ -79,7 +95,8 @@ export class ServicePlatformReadiness {
     ]);
     this.logEncryptionChange(encryption);
     return {
-      ready: database.up && encryption.up,
+      ready: database.up && encryption.up && !this.shuttingDown,
+      shuttingDown: this.shuttingDown,
       database,
       encryption,
       events: { broker, outbox },

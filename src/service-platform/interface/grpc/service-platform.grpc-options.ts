@@ -42,6 +42,12 @@ export interface ServicePlatformGrpcServerOptions {
   maxReceiveMessageLength?: number;
   /** Another location of `service_platform.proto` (e.g. when the app is bundled). */
   protoPath?: string;
+  /**
+   * Called with the grpc-js server once it is built, e.g. to `tryShutdown()` it (refuse new
+   * calls, finish those in flight) before closing the application: Nest's gRPC transport has no
+   * public handle on it.
+   */
+  onServer?: (server: Server) => void;
   /** Passed through to Nest's gRPC transport (credentials, keepalive, channelOptions...). */
   extra?: Omit<
     GrpcOptions['options'],
@@ -63,6 +69,8 @@ export function servicePlatformGrpcOptions(options: ServicePlatformGrpcServerOpt
     options: {
       maxReceiveMessageLength:
         options.maxReceiveMessageLength ?? DEFAULT_GRPC_MAX_RECEIVE_MESSAGE_BYTES,
+      // Closing the server refuses new calls and waits for those in flight (tryShutdown).
+      gracefulShutdown: true,
       ...options.extra,
       url: options.url,
       package: SERVICE_PLATFORM_GRPC_PACKAGE,
@@ -75,6 +83,7 @@ export function servicePlatformGrpcOptions(options: ServicePlatformGrpcServerOpt
           ).addToServer(server);
         }
         options.health?.implementation.addToServer(server);
+        options.onServer?.(server);
       },
     },
   };
