@@ -3,7 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PlatformErrorCode, ServicePlatformReadiness } from './service-platform';
+import {
+  PlatformErrorCode,
+  ServicePlatformGrpcHealth,
+  ServicePlatformReadiness,
+} from './service-platform';
 import type { HttpPlatform } from './bootstrap';
 
 /** What a request gets once the app is shutting down (the contract's error body). */
@@ -82,6 +86,8 @@ export function shutDownGracefullyOnSignals(
     const since = Date.now();
     logger.log(`${signal}: shutting down (at most ${timeoutMs} ms)`);
     app.get(ServicePlatformReadiness).beginShutdown();
+    // gRPC health watchers hear NOT_SERVING now, not at the next periodic check.
+    void app.get(ServicePlatformGrpcHealth).refresh();
     const deadline = setTimeout(() => {
       logger.error(`Shutdown did not finish within ${timeoutMs} ms: exiting with work in flight`);
       process.exit(1);
