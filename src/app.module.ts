@@ -45,6 +45,7 @@ export class AppModule {
               url: config.get('DATABASE_URL', { infer: true }),
               poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
               queryTimeoutMs: config.get('DATABASE_QUERY_TIMEOUT_MS', { infer: true }),
+              connectionTimeoutMs: config.get('DATABASE_CONNECTION_TIMEOUT_MS', { infer: true }),
             },
             encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
             events: {

@@ -11,6 +11,8 @@ export interface Environment {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
+  /** How long a request waits for a pooled connection before it fails with 503. */
+  DATABASE_CONNECTION_TIMEOUT_MS: number;
   ENCRYPTION_KEYS: string;
   /** HS256 secret of the bearer tokens (a generated development secret outside production). */
   AUTH_JWT_SECRET: string;
@@ -62,6 +64,14 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const queryTimeout = integer(
     text('DATABASE_QUERY_TIMEOUT_MS') ?? '10000',
     'DATABASE_QUERY_TIMEOUT_MS',
+    100,
+    600_000,
+    problems,
+  );
+
+  const connectionTimeout = integer(
+    text('DATABASE_CONNECTION_TIMEOUT_MS') ?? '5000',
+    'DATABASE_CONNECTION_TIMEOUT_MS',
     100,
     600_000,
     problems,
@@ -174,6 +184,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     DATABASE_URL: databaseUrl as string,
     DATABASE_POOL_SIZE: poolSize,
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
+    DATABASE_CONNECTION_TIMEOUT_MS: connectionTimeout,
     ENCRYPTION_KEYS: encryptionKeys as string,
     AUTH_JWT_SECRET: jwtSecret as string,
     AUTH_MAX_TOKEN_LIFETIME: maxTokenLifetime,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { SERVICE_PLATFORM_OPTIONS } from '../../service-platform.module-definition';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 import { PrismaClient } from './generated/client';
@@ -9,6 +10,16 @@ import { PrismaClient } from './generated/client';
  * from the options the host app gave. Connections open lazily, so the app starts (and reports
  * not-ready) while the database is down, and requests fail with 503 instead of hanging.
  */
+/** What the module's pool is doing (readiness, metrics, tests). */
+export interface PoolStats {
+  /** Connections open, idle or in use. */
+  readonly total: number;
+  readonly idle: number;
+  /** Requests waiting for a connection (each waits at most `connectionTimeoutMs`). */
+  readonly waiting: number;
+  readonly max: number;
+}
+
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   /** The PostgreSQL schema the tables live in, for the few raw SQL statements. */
@@ -17,6 +28,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   readonly connectionString: string;
   /** Connection and query limits, for the module's other `pg` connections (LISTEN). */
   readonly connectionTimeoutMs: number;
+  private readonly pool: Pool;
 
   constructor(@Inject(SERVICE_PLATFORM_OPTIONS) options: ServicePlatformModuleOptions) {
     const {
@@ -27,32 +39,43 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     } = options.database;
     const { schema, connectionString } = splitSchema(url);
     const logger = new Logger(PrismaService.name);
-    super({
-      adapter: new PrismaPg(
-        {
-          connectionString,
-          max: poolSize,
-          connectionTimeoutMillis: connectionTimeoutMs,
-          // Client-side limit (a silent server) and server-side limit (a slow statement).
-          query_timeout: queryTimeoutMs,
-          statement_timeout: queryTimeoutMs,
-          keepAlive: true,
-        },
-        {
-          ...(schema !== undefined && { schema }),
-          // An idle connection dropped by the server must not crash the process.
-          onPoolError: (error) => logger.warn(`PostgreSQL pool error: ${error.message}`),
-        },
-      ),
+    // A request waits at most `connectionTimeoutMs` for a connection, then fails with 503: with
+    // more requests than connections, waiting is bounded in time (and so in memory).
+    const pool = new Pool({
+      connectionString,
+      max: poolSize,
+      connectionTimeoutMillis: connectionTimeoutMs,
+      // Client-side limit (a silent server) and server-side limit (a slow statement).
+      query_timeout: queryTimeoutMs,
+      statement_timeout: queryTimeoutMs,
+      keepAlive: true,
     });
+    super({
+      adapter: new PrismaPg(pool, {
+        ...(schema !== undefined && { schema }),
+        // An idle connection dropped by the server must not crash the process.
+        onPoolError: (error) => logger.warn(`PostgreSQL pool error: ${error.message}`),
+      }),
+    });
+    this.pool = pool;
     this.schema = schema ?? 'public';
     this.connectionString = connectionString;
     this.connectionTimeoutMs = connectionTimeoutMs;
   }
 
+  get poolStats(): PoolStats {
+    return {
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+      max: this.pool.options.max ?? 10,
+    };
+  }
+
   /** Last: other providers (the outbox relay, host apps' own shutdown) may still query on destroy. */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
+    await this.pool.end();
   }
 }
 
