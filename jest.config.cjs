@@ -15,7 +15,7 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   // A few other dependencies are ESM-only too.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|content-disposition|file-type|cookie|strtok3|token-types|@tokenizer|uint8array-extras)/)',
+    '/node_modules/(?!(@nestjs|content-disposition|file-type|cookie|light-my-request|strtok3|token-types|@tokenizer|uint8array-extras)/)',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/support/global-setup.cjs',

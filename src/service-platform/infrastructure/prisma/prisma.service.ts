@@ -49,14 +49,14 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       query_timeout: queryTimeoutMs,
       statement_timeout: queryTimeoutMs,
       keepAlive: true,
+      // Named in pg_stat_activity, so that an operator can tell the module's connections apart.
+      application_name: 'service-platform',
     });
-    super({
-      adapter: new PrismaPg(pool, {
-        ...(schema !== undefined && { schema }),
-        // An idle connection dropped by the server must not crash the process.
-        onPoolError: (error) => logger.warn(`PostgreSQL pool error: ${error.message}`),
-      }),
-    });
+    // An idle connection dropped by the server (a restart, an administrator) must not crash the
+    // process: the pool emits 'error' for it, always heard here (the adapter listens only while
+    // connected).
+    pool.on('error', (error) => logger.warn(`PostgreSQL pool error: ${error.message}`));
+    super({ adapter: new PrismaPg(pool, schema !== undefined ? { schema } : {}) });
     this.pool = pool;
     this.schema = schema ?? 'public';
     this.connectionString = connectionString;
