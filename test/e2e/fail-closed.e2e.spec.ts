@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Metadata } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { canarySecret, newTenantId } from '../support/fixtures';
@@ -376,6 +377,27 @@ describe('fail closed over gRPC', () => {
       expect(list.value?.platforms ?? []).toEqual([]);
     },
   );
+
+  it('bytes that are not a protobuf message: INVALID_ARGUMENT after authentication, not INTERNAL', async () => {
+    const send = (authorization?: string) =>
+      new Promise<{ code: number; details: string }>((resolve) => {
+        const metadata = new Metadata();
+        if (authorization !== undefined) metadata.set('authorization', authorization);
+        client.makeUnaryRequest(
+          '/serviceplatform.v1.PlatformService/GetPlatform',
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          Buffer.from([249, 255, 2, 7, 148, 5, 65]),
+          metadata,
+          (error) => resolve({ code: error?.code ?? 0, details: error?.details ?? '' }),
+        );
+      });
+    expect(await send(`Bearer ${tokenFor({ roles: ['platform-admin'] })}`)).toEqual({
+      code: 3, // INVALID_ARGUMENT
+      details: 'The request is not a valid protobuf message',
+    });
+    expect((await send()).code).toBe(16); // UNAUTHENTICATED comes first
+  });
 
   it('UpdatePlatform with a NUL in client_id: INVALID_ARGUMENT, nothing changed', async () => {
     const created = await callRpc<{ platform: { id: string } }>(client, 'RegisterPlatform', {

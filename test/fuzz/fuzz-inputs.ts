@@ -186,3 +186,11 @@ export const contentTypes = fc.oneof(
     ),
   },
 );
+
+/** `value` now and then (about one time in `every`), else null. */
+export function sometimes<T>(value: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> {
+  return fc.oneof(
+    { weight: every - 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: value },
+  );
+}

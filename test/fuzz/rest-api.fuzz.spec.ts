@@ -17,6 +17,7 @@ import {
   hostileNumber,
   hostileString,
   jsonTexts,
+  sometimes,
   uuid,
 } from './fuzz-inputs';
 
@@ -158,13 +159,13 @@ describe('REST API fuzzing (seeded fast-check)', () => {
         },
       ),
       contentType: contentTypes,
-      idempotencyKey: fc.option(hostileString.map(safeHeader), { freq: 4 }),
-      ifMatch: fc.option(
+      idempotencyKey: sometimes(hostileString.map(safeHeader), 4),
+      ifMatch: sometimes(
         fc.oneof(
           hostileString.map(safeHeader),
           hostileNumber.map((n) => `"${n}"`),
         ),
-        { freq: 4 },
+        4,
       ),
     })
     .map(({ auth, contentType, idempotencyKey, ifMatch }) => ({
@@ -175,21 +176,25 @@ describe('REST API fuzzing (seeded fast-check)', () => {
       ...(ifMatch !== null && ifMatch !== '' && { 'if-match': ifMatch }),
     }));
 
-  const registerBody = fc.record(
-    {
-      tenant_id: fc.oneof(
-        { weight: 4, arbitrary: fc.oneof(fc.constantFrom(...tenants), uuid) },
-        { weight: 1, arbitrary: hostileJson },
+  const registerBody = fc
+    .tuple(
+      fc.record(
+        {
+          tenant_id: fc.oneof(
+            { weight: 4, arbitrary: fc.oneof(fc.constantFrom(...tenants), uuid) },
+            { weight: 1, arbitrary: hostileJson },
+          ),
+          service_name: fc.oneof(
+            { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/) },
+            { weight: 1, arbitrary: hostileJson },
+          ),
+          config: configLike,
+        },
+        { requiredKeys: ['tenant_id', 'service_name', 'config'] },
       ),
-      service_name: fc.oneof(
-        { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/) },
-        { weight: 1, arbitrary: hostileJson },
-      ),
-      config: configLike,
-      unknown: hostileJson,
-    },
-    { requiredKeys: ['tenant_id', 'service_name', 'config'] },
-  );
+      sometimes(hostileJson, 6),
+    )
+    .map(([body, unknown]) => (unknown === null ? body : { ...body, unknown }));
   const updateBody = fc.record(
     { config: configLike, version: fc.oneof(hostileNumber, hostileJson) },
     { requiredKeys: [] },
@@ -235,7 +240,7 @@ describe('REST API fuzzing (seeded fast-check)', () => {
         headers,
         platformId(),
         fc.constantFrom('deactivate', 'activate'),
-        fc.option(jsonTexts(hostileJson), { freq: 3 }),
+        sometimes(jsonTexts(hostileJson), 3),
       )
       .map(([h, id, action, payload]) => ({
         method: 'POST' as const,

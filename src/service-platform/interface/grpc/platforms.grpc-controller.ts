@@ -1,4 +1,4 @@
-import { Controller, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { PlatformCredentialsResolver } from '../../application/platform-credentials.resolver';
 import { ServicePlatformService } from '../../application/service-platform.service';
@@ -9,6 +9,7 @@ import { RequirePermission } from '../authz/require-permission.decorator';
 import { ServicePlatformRpcExceptionFilter } from '../errors/rpc-exception.filter';
 import { IdempotencyKey } from '../idempotency-key.decorator';
 import { GrpcRequestValidator } from './grpc-request.validator';
+import { MalformedRequestPipe } from './malformed-request';
 import { PlatformGrpcMapper } from './platform.grpc-mapper';
 import type {
   ListPlatformsRequestMessage,
@@ -35,6 +36,7 @@ export const PLATFORM_SERVICE = 'PlatformService';
 @Controller()
 @UseFilters(ServicePlatformRpcExceptionFilter)
 @UseGuards(PlatformPoliciesGuard)
+@UsePipes(MalformedRequestPipe)
 export class PlatformsGrpcController {
   constructor(
     private readonly platforms: ServicePlatformService,

@@ -4,6 +4,7 @@ import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { tolerateMalformedRequests } from './malformed-request';
 import type { ServicePlatformGrpcHealth } from './service-platform-grpc-health';
 
 /** The protobuf package of the module's gRPC API. */
@@ -77,6 +78,7 @@ export function servicePlatformGrpcOptions(options: ServicePlatformGrpcServerOpt
       protoPath,
       loader: { ...SERVICE_PLATFORM_PROTO_LOADER_OPTIONS },
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
+        tolerateMalformedRequests(definition, `${SERVICE_PLATFORM_GRPC_PACKAGE}.PlatformService`);
         if (options.reflection !== false) {
           new ReflectionService(
             reflectedDefinition(definition, options.health !== undefined),
