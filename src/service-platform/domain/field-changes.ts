@@ -1,5 +1,4 @@
 import { canonicalJson } from './canonical-json';
-import { isSecretKey, maskSecretsIn } from './secret-fields';
 
 /** One changed field: its old and new value, or only that it changed when it is a secret. */
 export type FieldChange =
@@ -7,51 +6,75 @@ export type FieldChange =
 
 /**
  * Changed fields by dotted path (`config.client_id`, `config.additional_data.region`,
- * `is_active`). A field that is a secret (by name or by value, the rule responses mask by) shows
- * only `{ changed: true }`: neither its old nor its new value is ever recorded.
+ * `is_active`). A secret field shows only `{ changed: true }`: neither its old nor its new value
+ * is ever recorded.
  */
 export type FieldChanges = Readonly<Record<string, FieldChange>>;
 
+/** Which fields of a configuration may be shown (a `SecretPolicy`). */
+export interface FieldVisibility {
+  /** Whether the value at this path (within the configuration) may be shown. */
+  shows(path: string, value: unknown): boolean;
+}
+
 const SECRET_CHANGED: FieldChange = Object.freeze({ changed: true });
 
+type JsonObject = Record<string, unknown>;
+
 /**
- * The field-by-field difference of two JSON values under `path` (`undefined`: absent). Objects
- * are compared key by key (an added or removed key has `null` on its missing side); anything else,
- * arrays included, is one field.
+ * The field-by-field difference of two configurations (`undefined`: absent), under `prefix`:
+ * one entry per top-level field, and per key of `additional_data`; a field that appears or
+ * disappears has `null` on its missing side. A field `visibility` does not show, on either
+ * side, is `{changed: true}`.
  */
-export function diffFields(path: string, before: unknown, after: unknown): FieldChanges {
+export function diffConfigFields(
+  prefix: string,
+  before: object | undefined,
+  after: object | undefined,
+  visibility: FieldVisibility,
+): FieldChanges {
   const changes: Record<string, FieldChange> = {};
-  collect(changes, path, before, after, false);
+  const from = (before ?? {}) as JsonObject;
+  const to = (after ?? {}) as JsonObject;
+  for (const key of keysOf(from, to)) {
+    const [old, next] = [own(from, key), own(to, key)];
+    if (key === 'additional_data' && isObjectOrAbsent(old) && isObjectOrAbsent(next)) {
+      for (const name of keysOf(old ?? {}, next ?? {})) {
+        record(
+          changes,
+          prefix,
+          `additional_data.${name}`,
+          own(old ?? {}, name),
+          own(next ?? {}, name),
+          visibility,
+        );
+      }
+    } else {
+      record(changes, prefix, key, old, next, visibility);
+    }
+  }
   return changes;
 }
 
-function collect(
+function record(
   changes: Record<string, FieldChange>,
+  prefix: string,
   path: string,
   before: unknown,
   after: unknown,
-  secret: boolean,
+  visibility: FieldVisibility,
 ): void {
   if (sameJson(before, after)) return;
-  if (!secret && isObjectOrAbsent(before) && isObjectOrAbsent(after)) {
-    // An object that appears or disappears is listed field by field too.
-    const from = before ?? {};
-    const to = after ?? {};
-    const keys = new Set([...Object.keys(from), ...Object.keys(to)]);
-    for (const key of [...keys].sort()) {
-      collect(changes, `${path}.${key}`, own(from, key), own(to, key), isSecretKey(key));
-    }
-    return;
-  }
-  changes[path] =
-    secret || holdsSecret(before) || holdsSecret(after)
-      ? SECRET_CHANGED
-      : { before: before ?? null, after: after ?? null };
+  const shown =
+    (before === undefined || visibility.shows(path, before)) &&
+    (after === undefined || visibility.shows(path, after));
+  changes[`${prefix}.${path}`] = shown
+    ? { before: before ?? null, after: after ?? null }
+    : SECRET_CHANGED;
 }
 
-/** Whether masking would hide anything in `value` (a secret-looking key or value inside it). */
-function holdsSecret(value: unknown): boolean {
-  return value !== undefined && !sameJson(maskSecretsIn(value), value);
+function keysOf(a: JsonObject, b: JsonObject): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -61,14 +84,12 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** `object[key]` if it is the object's own key: `toString` and friends are data, not methods. */
-function own(object: Record<string, unknown>, key: string): unknown {
+function own(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-function isObjectOrAbsent(value: unknown): value is Record<string, unknown> | undefined {
-  return value === undefined || isPlainObject(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function isObjectOrAbsent(value: unknown): value is JsonObject | undefined {
+  return (
+    value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value))
+  );
 }

@@ -1,3 +1,4 @@
+import { secretsOf } from '../../../test/support/catalog';
 import { PlatformConfiguration } from './platform-configuration.value-object';
 import { InvalidPlatformConfigError } from './platform.errors';
 import { MASKED_SECRET } from './secret-fields';
@@ -112,15 +113,30 @@ describe('PlatformConfiguration', () => {
   describe('masking', () => {
     const config = PlatformConfiguration.create(valid);
 
-    it('masks client_secret and secret-looking keys at any depth', () => {
-      expect(config.toMasked()).toEqual({
+    it('shows what its service declares public and masks everything else', () => {
+      // Outlook: client_id, tenant_id and redirect_uri are public; refresh_token and the
+      // undeclared `nested` are not.
+      expect(config.toMasked(secretsOf('outlook'))).toEqual({
         client_id: 'client-1',
         client_secret: MASKED_SECRET,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: {
           redirect_uri: 'https://x/cb',
           refresh_token: MASKED_SECRET,
-          nested: { api_key: MASKED_SECRET },
+          nested: MASKED_SECRET,
+        },
+      });
+    });
+
+    it('a service the catalog does not know shows only its client_id', () => {
+      expect(config.toMasked(secretsOf('not-in-the-catalog'))).toEqual({
+        client_id: 'client-1',
+        client_secret: MASKED_SECRET,
+        tenant_id: MASKED_SECRET,
+        additional_data: {
+          redirect_uri: MASKED_SECRET,
+          refresh_token: MASKED_SECRET,
+          nested: MASKED_SECRET,
         },
       });
     });

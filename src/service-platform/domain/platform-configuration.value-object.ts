@@ -1,5 +1,6 @@
 import { InvalidPlatformConfigError, type FieldViolation } from './platform.errors';
-import { MASKED_SECRET, maskSecretsIn } from './secret-fields';
+import type { SecretPolicy } from './catalog/secret-policy';
+import { MASKED_SECRET } from './secret-fields';
 import { assertStorableText } from './storable-text';
 import { canonicalJson } from './canonical-json';
 
@@ -152,19 +153,17 @@ export class PlatformConfiguration {
     return structuredClone(this.data);
   }
 
-  /** The configuration as every response, log, event and audit row may show it. */
-  toMasked(): JsonObject {
-    const masked: JsonObject = { client_id: this.data.client_id, client_secret: MASKED_SECRET };
-    if (this.data.tenant_id !== undefined) masked.tenant_id = this.data.tenant_id;
-    if (this.data.additional_data !== undefined) {
-      masked.additional_data = maskSecretsIn(this.data.additional_data);
-    }
-    return masked;
+  /**
+   * The configuration as every response, log, event and audit row may show it: what its
+   * service's `policy` declares public in clear, every other value masked.
+   */
+  toMasked(policy: SecretPolicy): JsonObject {
+    return policy.mask(this.data);
   }
 
-  /** Never let a plaintext secret slip out through string conversion or JSON.stringify. */
+  /** Never let a value slip out through JSON.stringify: without a policy, everything is masked. */
   toJSON(): JsonObject {
-    return this.toMasked();
+    return Object.fromEntries(Object.keys(this.data).map((key) => [key, MASKED_SECRET]));
   }
 
   toString(): string {

@@ -1,3 +1,4 @@
+import { secretsOf } from '../../../test/support/catalog';
 import { PlatformConfiguration } from './platform-configuration.value-object';
 import { ServicePlatform } from './service-platform.entity';
 
@@ -10,6 +11,7 @@ function registered(): ServicePlatform {
     tenantId: '22222222-2222-4222-8222-222222222222',
     serviceName: 'outlook',
     config,
+    secrets: secretsOf('outlook'),
     now: t0,
   });
 }

@@ -1,3 +1,4 @@
+import type { SecretPolicy } from './catalog/secret-policy';
 import type {
   JsonObject,
   PlatformConfiguration,
@@ -14,6 +15,8 @@ export interface ServicePlatformProps {
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** Which fields of its configuration its service shows (the service catalog's rules). */
+  readonly secrets: SecretPolicy;
 }
 
 /** The spec's `to_dict`: the platform as it may be shown outside the module (secrets masked). */
@@ -40,6 +43,7 @@ export class ServicePlatform {
     tenantId: string;
     serviceName: string;
     config: PlatformConfiguration;
+    secrets: SecretPolicy;
     now: Date;
   }): ServicePlatform {
     return new ServicePlatform({
@@ -51,6 +55,7 @@ export class ServicePlatform {
       version: 1,
       createdAt: input.now,
       updatedAt: input.now,
+      secrets: input.secrets,
     });
   }
 
@@ -83,6 +88,9 @@ export class ServicePlatform {
   get updatedAt(): Date {
     return this.props.updatedAt;
   }
+  get secrets(): SecretPolicy {
+    return this.props.secrets;
+  }
 
   /** Applies a partial configuration change; returns `this` when it changes nothing. */
   updateConfig(patch: PlatformConfigurationPatch, now: Date): ServicePlatform {
@@ -104,7 +112,7 @@ export class ServicePlatform {
       id: this.props.id,
       tenant_id: this.props.tenantId,
       service_name: this.props.serviceName,
-      config: this.props.config.toMasked(),
+      config: this.props.config.toMasked(this.props.secrets),
       is_active: this.props.isActive,
       version: this.props.version,
       created_at: this.props.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import { diffFields, type FieldChanges } from '../field-changes';
+import { diffConfigFields, type FieldChanges } from '../field-changes';
 import { newTimeOrderedId } from '../identifiers';
 import type { JsonObject } from '../platform-configuration.value-object';
 import type { ServicePlatform } from '../service-platform.entity';
@@ -85,7 +85,7 @@ export class PlatformRegisteredEvent extends PlatformChangeEvent {
   static of(platform: ServicePlatform, actorId: string): PlatformRegisteredEvent {
     return new PlatformRegisteredEvent(
       propsOf(platform, actorId, {
-        ...diffFields('config', undefined, platform.config.toPlain()),
+        ...diffConfigFields('config', undefined, platform.config.toPlain(), platform.secrets),
         is_active: { before: null, after: platform.isActive },
       }),
     );
@@ -105,7 +105,7 @@ export class PlatformUpdatedEvent extends PlatformChangeEvent {
       propsOf(
         after,
         actorId,
-        diffFields('config', before.config.toPlain(), after.config.toPlain()),
+        diffConfigFields('config', before.config.toPlain(), after.config.toPlain(), after.secrets),
       ),
     );
   }
@@ -172,7 +172,7 @@ function propsOf(
     version: platform.version,
     actorId,
     occurredAt: platform.updatedAt,
-    config: platform.config.toMasked(),
+    config: platform.config.toMasked(platform.secrets),
     changes,
   };
 }
