@@ -31,6 +31,12 @@ import { ListAuditEntriesHandler } from './application/queries/list-audit-entrie
 import { ListPlatformsHandler } from './application/queries/list-platforms/list-platforms.handler';
 import { ResolveCredentialsHandler } from './application/queries/resolve-credentials/resolve-credentials.handler';
 import { ServicePlatformService } from './application/service-platform.service';
+import { ServiceCatalog } from './application/catalog/service-catalog';
+import { HistoryRemasker } from './application/catalog/history-remasker';
+import { MaskedHistoryStore } from './application/ports/masked-history-store.port';
+import { PrismaMaskedHistoryStore } from './infrastructure/prisma/prisma-masked-history.store';
+import { ConfigSchemaValidator } from './application/ports/config-schema-validator.port';
+import { AjvConfigSchemaValidator } from './infrastructure/catalog/ajv-config-schema.validator';
 import { IdempotencyKeyPruner } from './application/idempotency/idempotency-key.pruner';
 import { IdempotentWrites } from './application/idempotency/idempotent-writes';
 import { IdempotencyStore } from './application/ports/idempotency-store.port';
@@ -58,6 +64,8 @@ import { PrismaService } from './infrastructure/prisma/prisma.service';
 import { PlatformPoliciesGuard } from './interface/authz/platform-policies.guard';
 import { PlatformsController } from './interface/http/platforms.controller';
 import { PlatformsGrpcController } from './interface/grpc/platforms.grpc-controller';
+import { ServicesGrpcController } from './interface/grpc/services.grpc-controller';
+import { ServicesController } from './interface/http/services.controller';
 import { ServicePlatformGrpcHealth } from './interface/grpc/service-platform-grpc-health';
 import {
   SERVICE_PLATFORM_OPTIONS,
@@ -74,7 +82,12 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
  */
 @Module({
   imports: [CqrsModule.forRoot()],
-  controllers: [PlatformsController, PlatformsGrpcController],
+  controllers: [
+    PlatformsController,
+    ServicesController,
+    PlatformsGrpcController,
+    ServicesGrpcController,
+  ],
   providers: [
     {
       provide: KeyRing,
@@ -118,6 +131,15 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
       useFactory: (options: ServicePlatformModuleOptions, keyRing: KeyRing) =>
         createPlatformViewCache(options.cache, options.database.url, keyRing),
     },
+    { provide: ConfigSchemaValidator, useClass: AjvConfigSchemaValidator },
+    {
+      provide: ServiceCatalog,
+      inject: [SERVICE_PLATFORM_OPTIONS, ConfigSchemaValidator],
+      useFactory: (options: ServicePlatformModuleOptions, validator: ConfigSchemaValidator) =>
+        new ServiceCatalog(options.catalog ?? {}, validator),
+    },
+    { provide: MaskedHistoryStore, useClass: PrismaMaskedHistoryStore },
+    HistoryRemasker,
     PgPlatformChangeFeed,
     PlatformEventDispatcher,
     AuditTrailHandler,
@@ -151,6 +173,7 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     KeyRotationService,
     ServicePlatformGrpcHealth,
     OutboxRelay,
+    HistoryRemasker,
   ],
 })
 export class ServicePlatformModule extends ServicePlatformConfigurableModule {}

@@ -1,3 +1,4 @@
+import type { ServiceCatalogOptions } from './application/catalog/service-catalog';
 import type { OutboxRelaySettings } from './application/events/outbox-relay.settings';
 
 /**
@@ -69,4 +70,10 @@ export interface ServicePlatformModuleOptions {
     /** How long a request waits for one running with the same key before 409, in ms (default 5000). */
     waitMs?: number;
   };
+  /**
+   * The service catalog: services to add or override (`services`, with the built-in ones
+   * replaced by name), and whether services it does not know may be registered
+   * (`allowUnknownServices`, default false).
+   */
+  catalog?: ServiceCatalogOptions;
 }

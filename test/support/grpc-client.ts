@@ -47,6 +47,8 @@ export const RPC_METHODS = [
   'ActivatePlatform',
   'ListPlatforms',
   'ResolveCredentials',
+  'ListServices',
+  'GetService',
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 

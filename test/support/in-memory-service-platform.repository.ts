@@ -110,6 +110,7 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
       version: current.version + 1,
       createdAt: current.createdAt,
       updatedAt: new Date(),
+      secrets: current.secrets,
     });
     this.rows.set(platformId, next);
     return { platform: next, changed: true };

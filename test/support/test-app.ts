@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppModuleOptions } from '../../src/app.module';
 import { createApp, type HttpPlatform } from '../../src/bootstrap';
 import { freePort } from './grpc-client';
 
@@ -12,11 +13,12 @@ export const PLATFORMS: readonly HttpPlatform[] = ['fastify', 'express'];
 export async function startTestApp(
   platform: HttpPlatform,
   env: Record<string, string | undefined> = {},
+  module?: AppModuleOptions,
 ): Promise<INestApplication> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const app = await createApp(platform);
+    const app = await createApp(platform, module === undefined ? {} : { module });
     await app.init();
     if (platform === 'fastify') {
       await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
@@ -41,6 +43,7 @@ export interface HybridTestApp {
 export async function startHybridTestApp(
   platform: HttpPlatform = 'fastify',
   env: Record<string, string | undefined> = {},
+  module?: AppModuleOptions,
 ): Promise<HybridTestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
@@ -48,7 +51,10 @@ export async function startHybridTestApp(
     // The port is free a moment before the server binds it: retry in the unlikely race.
     for (let attempt = 1; ; attempt++) {
       const address = `127.0.0.1:${await freePort()}`;
-      const app = await createApp(platform, { grpcUrl: address });
+      const app = await createApp(platform, {
+        grpcUrl: address,
+        ...(module !== undefined && { module }),
+      });
       try {
         await app.startAllMicroservices();
         await app.listen(0, '127.0.0.1');

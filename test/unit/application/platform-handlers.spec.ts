@@ -30,6 +30,8 @@ import {
   InMemoryEventOutbox,
   InMemoryServicePlatformRepository,
 } from '../../support/in-memory-service-platform.repository';
+import { genericServiceDefinition } from '../../../src/service-platform/domain/catalog/generic-service';
+import { testCatalog } from '../../support/catalog';
 import type { EncryptionHealth } from '../../../src/service-platform/application/ports/encryption-health.port';
 import { InMemoryPlatformViewStore } from '../../../src/service-platform/infrastructure/cache/in-memory-platform-view.store';
 import { TieredPlatformViewCache } from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
@@ -39,6 +41,14 @@ const tenantAdmin = (tenantId: string): Actor => ({ id: 'ta', tenantId, roles: [
 const viewer = (tenantId: string): Actor => ({ id: 'tv', tenantId, roles: ['tenant-viewer'] });
 const integration = (tenantId: string): Actor => ({ id: 'in', tenantId, roles: ['integration'] });
 const credentials = { client_id: 'client', client_secret: 'secret' };
+/**
+ * The handlers' rules, not the catalog's: Outlook and Gmail take any credentials here (the
+ * catalog's own validation has its tests).
+ */
+const catalog = testCatalog({
+  services: [genericServiceDefinition('outlook'), genericServiceDefinition('gmail')],
+  allowUnknownServices: true,
+});
 /** A key ring that fits the stored data (the write gate has its own tests). */
 const encryption: EncryptionHealth = {
   check: () => Promise.resolve(),
@@ -64,7 +74,7 @@ describe('platform command and query handlers (ports faked)', () => {
   });
 
   const register = (tenantId = tenant, serviceName = 'outlook', actor = operator) =>
-    new RegisterPlatformHandler(repository, outbox, unitOfWork, cache, encryption).execute(
+    new RegisterPlatformHandler(repository, outbox, unitOfWork, cache, encryption, catalog).execute(
       new RegisterPlatformCommand(actor, tenantId, serviceName, credentials),
     );
 
@@ -81,9 +91,14 @@ describe('platform command and query handlers (ports faked)', () => {
       await expect(register('not-a-uuid')).rejects.toThrow(RequestValidationError);
       await expect(register(tenant, 'Outlook')).rejects.toThrow(RequestValidationError);
       await expect(
-        new RegisterPlatformHandler(repository, outbox, unitOfWork, cache, encryption).execute(
-          new RegisterPlatformCommand(operator, tenant, 'outlook', { client_id: 'x' }),
-        ),
+        new RegisterPlatformHandler(
+          repository,
+          outbox,
+          unitOfWork,
+          cache,
+          encryption,
+          catalog,
+        ).execute(new RegisterPlatformCommand(operator, tenant, 'outlook', { client_id: 'x' })),
       ).rejects.toThrow(InvalidPlatformConfigError);
       expect(repository.rows.size).toBe(0);
     });
@@ -124,7 +139,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
   describe('UpdatePlatformHandler', () => {
     const update = (id: string, patch: object, version?: number, actor = operator) =>
-      new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption).execute(
+      new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption, catalog).execute(
         new UpdatePlatformCommand(actor, id, patch, version),
       );
 
@@ -186,7 +201,14 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('change events (outbox)', () => {
     it('one event per real change, in order, with the version after it and the actor', async () => {
       const platform = await register(tenant, 'outlook', tenantAdmin(tenant));
-      const update = new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption);
+      const update = new UpdatePlatformHandler(
+        repository,
+        unitOfWork,
+        cache,
+        outbox,
+        encryption,
+        catalog,
+      );
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       const deactivate = new DeactivatePlatformHandler(
@@ -215,18 +237,28 @@ describe('platform command and query handlers (ports faked)', () => {
       outbox.events.length = 0;
       await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
       await expect(
-        new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption).execute(
-          new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7),
-        ),
+        new UpdatePlatformHandler(
+          repository,
+          unitOfWork,
+          cache,
+          outbox,
+          encryption,
+          catalog,
+        ).execute(new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7)),
       ).rejects.toThrow(VersionConflictError);
       expect(outbox.events).toEqual([]);
     });
 
     it('masks the config and hides secret values in the changes', async () => {
       const { id } = await register();
-      await new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption).execute(
-        new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }),
-      );
+      await new UpdatePlatformHandler(
+        repository,
+        unitOfWork,
+        cache,
+        outbox,
+        encryption,
+        catalog,
+      ).execute(new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }));
       const [registered, updated] = outbox.events;
       expect(registered?.config).toEqual({ client_id: 'client', client_secret: '********' });
       expect(registered?.changes).toEqual({
@@ -377,9 +409,14 @@ describe('platform command and query handlers (ports faked)', () => {
         client_id: 'client',
         client_secret: '********',
       });
-      await new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption).execute(
-        new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }),
-      );
+      await new UpdatePlatformHandler(
+        repository,
+        unitOfWork,
+        cache,
+        outbox,
+        encryption,
+        catalog,
+      ).execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }));
       expect(await get()).toMatchObject({ version: 2, config: { client_id: 'client-2' } });
       await new DeactivatePlatformHandler(
         repository,
@@ -399,9 +436,14 @@ describe('platform command and query handlers (ports faked)', () => {
       const { id } = await register();
       jest.spyOn(outbox, 'append').mockRejectedValueOnce(new Error('outbox write failed'));
       await expect(
-        new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption).execute(
-          new UpdatePlatformCommand(operator, id, { client_id: 'never-committed' }),
-        ),
+        new UpdatePlatformHandler(
+          repository,
+          unitOfWork,
+          cache,
+          outbox,
+          encryption,
+          catalog,
+        ).execute(new UpdatePlatformCommand(operator, id, { client_id: 'never-committed' })),
       ).rejects.toThrow('outbox write failed');
       expect(await cache.get(id)).toMatchObject({ version: 1, config: { client_id: 'client' } });
     });

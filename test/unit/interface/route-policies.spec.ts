@@ -90,7 +90,7 @@ describe('route policies', () => {
 
   it('finds the gRPC methods of the module: one handler per RPC of the committed .proto', () => {
     const rpcs = protoRpcs();
-    expect(rpcs).toHaveLength(7);
+    expect(rpcs).toHaveLength(9);
     expect(
       grpcMethods()
         .map((method) => method.rpc)

@@ -22,6 +22,7 @@ import {
   UnsupportedMediaTypeError,
   IdempotencyKeyReusedError,
   IdempotencyInProgressError,
+  ServiceNotFoundError,
   UnauthenticatedError,
   VersionConflictError,
   type PlatformServiceError,
@@ -58,6 +59,7 @@ const ERRORS: Record<PlatformErrorCode, PlatformServiceError> = {
   UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
   IDEMPOTENCY_KEY_REUSED: new IdempotencyKeyReusedError(),
   IDEMPOTENCY_IN_PROGRESS: new IdempotencyInProgressError(),
+  SERVICE_NOT_FOUND: new ServiceNotFoundError(),
 };
 
 /** The gRPC status of each code (issue 5), next to the REST status the same table gives. */
@@ -75,6 +77,7 @@ const EXPECTED: Record<PlatformErrorCode, [keyof typeof GrpcStatus, number]> = {
   UNSUPPORTED_MEDIA_TYPE: ['INVALID_ARGUMENT', 415],
   IDEMPOTENCY_KEY_REUSED: ['FAILED_PRECONDITION', 422],
   IDEMPOTENCY_IN_PROGRESS: ['UNAVAILABLE', 409],
+  SERVICE_NOT_FOUND: ['NOT_FOUND', 404],
 };
 
 describe('one code → {http, grpc} table', () => {

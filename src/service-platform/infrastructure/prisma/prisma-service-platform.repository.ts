@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { accessibleBy } from '@casl/prisma/runtime';
 import { PLATFORM_SUBJECT } from '../../application/authz/platform-ability';
+import { ServiceCatalog } from '../../application/catalog/service-catalog';
 import { ConfigCipher } from '../../application/ports/config-cipher.port';
 import {
   ServicePlatformRepository,
@@ -33,6 +34,7 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     private readonly transactions: PrismaTransactionHost,
     private readonly prisma: PrismaService,
     private readonly cipher: ConfigCipher,
+    private readonly catalog: ServiceCatalog,
   ) {
     super();
   }
@@ -215,7 +217,11 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
 
   private async toDomain(row: ServicePlatformRow): Promise<ServicePlatform> {
     const plain = await this.cipher.decrypt(Mapper.encryptedConfigOf(row), Mapper.bindingOf(row));
-    return Mapper.toDomain(row, PlatformConfiguration.fromStored(plain));
+    return Mapper.toDomain(
+      row,
+      PlatformConfiguration.fromStored(plain),
+      this.catalog.secretsOf(row.serviceName),
+    );
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import type { EncryptedConfig, ConfigBinding } from '../../application/ports/config-cipher.port';
+import type { SecretPolicy } from '../../domain/catalog/secret-policy';
 import type { PlatformConfiguration } from '../../domain/platform-configuration.value-object';
 import { ServicePlatform } from '../../domain/service-platform.entity';
 import type { ServicePlatform as ServicePlatformRow } from './generated/client';
@@ -39,8 +40,13 @@ export class ServicePlatformPersistenceMapper {
     };
   }
 
-  static toDomain(row: ServicePlatformRow, config: PlatformConfiguration): ServicePlatform {
+  static toDomain(
+    row: ServicePlatformRow,
+    config: PlatformConfiguration,
+    secrets: SecretPolicy,
+  ): ServicePlatform {
     return ServicePlatform.restore({
+      secrets,
       id: row.id,
       tenantId: row.tenantId,
       serviceName: row.serviceName,

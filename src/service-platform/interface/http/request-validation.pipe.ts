@@ -17,7 +17,8 @@ export function createRequestValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    validationError: { target: false, value: false },
+    // The value is read only to tell a missing field apart; it never reaches a message.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors: ValidationError[]) => {
       const details = errors.flatMap((error) => violationsOf(error, ''));
       if (details.length > 0 && details.every((d) => d.field.startsWith('config.'))) {
@@ -33,6 +34,15 @@ export function createRequestValidationPipe(): ValidationPipe {
 
 function violationsOf(error: ValidationError, prefix: string): FieldViolation[] {
   const field = prefix === '' ? error.property : `${prefix}.${error.property}`;
+  const constraints = Object.keys(error.constraints ?? {});
+  // A required field that is missing fails every rule of its value: say so once.
+  if (
+    error.value === undefined &&
+    constraints.length > 0 &&
+    !constraints.includes('whitelistValidation')
+  ) {
+    return [{ field, message: 'is required' }];
+  }
   const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
     field,
     message:

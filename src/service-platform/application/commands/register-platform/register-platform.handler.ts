@@ -8,6 +8,7 @@ import { ServicePlatformRepository } from '../../ports/service-platform.reposito
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { EncryptionHealth } from '../../ports/encryption-health.port';
+import { ServiceCatalog } from '../../catalog/service-catalog';
 import { assertAllowed } from '../../authz/platform-access';
 import { RegisterPlatformCommand } from './register-platform.command';
 
@@ -19,6 +20,7 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
     private readonly encryption: EncryptionHealth,
+    private readonly catalog: ServiceCatalog,
   ) {}
 
   async execute(command: RegisterPlatformCommand): Promise<ServicePlatform> {
@@ -30,13 +32,17 @@ export class RegisterPlatformHandler implements ICommandHandler<RegisterPlatform
     const serviceName = assertServiceName(command.serviceName);
     // The tenant is named by the request: only an actor allowed to register there may.
     assertAllowed(command.actor, 'register', { tenantId, isActive: true });
+    // The catalog decides which services exist, what each needs, and what it shows.
+    this.catalog.assertRegistrable(serviceName);
     const config = PlatformConfiguration.create(command.config);
+    this.catalog.assertValid(serviceName, config.toPlain());
 
     const platform = ServicePlatform.register({
       id: newTimeOrderedId(),
       tenantId,
       serviceName,
       config,
+      secrets: this.catalog.secretsOf(serviceName),
       now: new Date(),
     });
     // The unique index on (tenant_id, service_name) decides: no check-then-insert race.

@@ -12,6 +12,7 @@ import { ServicePlatformRepository } from '../../ports/service-platform.reposito
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
 import { EncryptionHealth } from '../../ports/encryption-health.port';
+import { ServiceCatalog } from '../../catalog/service-catalog';
 import { accessFor } from '../../authz/platform-access';
 import { UpdatePlatformCommand } from './update-platform.command';
 
@@ -23,6 +24,7 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
     private readonly cache: PlatformViewCache,
     private readonly outbox: EventOutbox,
     private readonly encryption: EncryptionHealth,
+    private readonly catalog: ServiceCatalog,
   ) {}
 
   async execute(command: UpdatePlatformCommand): Promise<ServicePlatform> {
@@ -54,6 +56,8 @@ export class UpdatePlatformHandler implements ICommandHandler<UpdatePlatformComm
       const next = current.updateConfig(command.patch, new Date());
       // A change that changes nothing is no change: no new version, no event.
       if (next === current) return current;
+      // The merged configuration must still be what its service needs.
+      this.catalog.assertValid(next.serviceName, next.config.toPlain());
       const updated = await this.platforms.update(next, current.version);
       await this.outbox.append(PlatformUpdatedEvent.of(current, updated, command.actor.id));
       this.unitOfWork.afterCommit(() => this.cache.put(updated.toDict(), mark));
