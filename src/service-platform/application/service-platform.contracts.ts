@@ -95,3 +95,28 @@ export interface ListAuditEntriesResponse {
   entries: AuditEntryResponse[];
   next_cursor: string | null;
 }
+
+/** A link to a provider's own documentation of the credentials. */
+export interface ServiceDocLinkResponse {
+  title: string;
+  url: string;
+}
+
+/** One service of the catalog, as a form or a client reads it (contract `GET /services`). */
+export interface ServiceResponse {
+  name: string;
+  display_name: string;
+  description: string;
+  docs: ServiceDocLinkResponse[];
+  /** JSON Schema (draft-07) of a platform's `config` for this service. */
+  schema: Record<string, unknown>;
+  /** Paths within `config`, e.g. `client_id`, `additional_data.phone_number_id`. */
+  required_fields: string[];
+  public_fields: string[];
+  /** Declared secrets; any `additional_data` key not declared is a secret too. */
+  secret_fields: string[];
+}
+
+export interface ListServicesResponse {
+  services: ServiceResponse[];
+}

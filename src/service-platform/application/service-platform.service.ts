@@ -21,9 +21,13 @@ import type {
   PlatformResponse,
   RegisterPlatformRequest,
   RegisterPlatformResponse,
+  ListServicesResponse,
+  ServiceResponse,
   UpdatePlatformRequest,
   WriteOptions,
 } from './service-platform.contracts';
+import { ServiceCatalog } from './catalog/service-catalog';
+import type { ServiceDescription } from '../domain/catalog/service-definition';
 import { IdempotentWrites } from './idempotency/idempotent-writes';
 
 /**
@@ -37,7 +41,18 @@ export class ServicePlatformService {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly idempotent: IdempotentWrites,
+    private readonly catalog: ServiceCatalog,
   ) {}
+
+  /** The service catalog: what each service needs, which fields are public, its doc links. */
+  listServices(): ListServicesResponse {
+    return { services: this.catalog.list().map(toServiceResponse) };
+  }
+
+  /** One service of the catalog; `ServiceNotFoundError` (404) when it has none of that name. */
+  getService(name: string): ServiceResponse {
+    return toServiceResponse(this.catalog.describe(name));
+  }
 
   registerPlatform(
     request: RegisterPlatformRequest,
@@ -145,4 +160,17 @@ export class ServicePlatformService {
       next_cursor: result.nextCursor,
     };
   }
+}
+
+function toServiceResponse(service: ServiceDescription): ServiceResponse {
+  return {
+    name: service.name,
+    display_name: service.displayName,
+    description: service.description,
+    docs: service.docs.map((link) => ({ title: link.title, url: link.url })),
+    schema: service.schema,
+    required_fields: [...service.requiredFields],
+    public_fields: [...service.publicFields],
+    secret_fields: [...service.secretFields],
+  };
 }

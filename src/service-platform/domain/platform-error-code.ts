@@ -17,6 +17,7 @@ export const PlatformErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'IDEMPOTENCY_IN_PROGRESS',
+  ServiceNotFound: 'SERVICE_NOT_FOUND',
 } as const;
 
 export type PlatformErrorCode = (typeof PlatformErrorCode)[keyof typeof PlatformErrorCode];

@@ -166,3 +166,12 @@ export class IdempotencyInProgressError extends PlatformServiceError {
     super('A request with this Idempotency-Key is still in progress; retry shortly for its answer');
   }
 }
+
+/** The service catalog has no service of that name. */
+export class ServiceNotFoundError extends PlatformServiceError {
+  readonly code = PlatformErrorCode.ServiceNotFound;
+
+  constructor() {
+    super('Service not found in the catalog');
+  }
+}

@@ -11,9 +11,20 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-/** What can be done to platforms; `manage` is every action; `audit` reads a platform's trail. */
+/**
+ * What can be done to platforms; `manage` is every action; `audit` reads a platform's trail;
+ * `catalog` reads the service catalog (any known role).
+ */
 export type PlatformAction =
-  'manage' | 'register' | 'read' | 'update' | 'deactivate' | 'activate' | 'resolve' | 'audit';
+  | 'manage'
+  | 'register'
+  | 'read'
+  | 'update'
+  | 'deactivate'
+  | 'activate'
+  | 'resolve'
+  | 'audit'
+  | 'catalog';
 
 export const PLATFORM_SUBJECT = 'ServicePlatform';
 
@@ -83,6 +94,8 @@ function buildAbility(roles: ReadonlySet<string>, tenantId: string | null): Plat
   const { can, build } = new AbilityBuilder<PlatformAbility>(createPrismaAbility);
 
   if (roles.has(Role.PlatformAdmin)) can('manage', 'all');
+  // The catalog describes services, not any tenant's data: every known role may read it.
+  if (KNOWN_ROLES.some((role) => roles.has(role))) can('catalog', PLATFORM_SUBJECT);
   if (tenantId !== null) {
     if (roles.has(Role.TenantAdmin)) {
       can(['register', 'read', 'update', 'deactivate', 'activate', 'audit'], PLATFORM_SUBJECT, {

@@ -13,6 +13,7 @@ import {
   UnsupportedMediaTypeError,
   IdempotencyKeyReusedError,
   IdempotencyInProgressError,
+  ServiceNotFoundError,
   VersionConflictError,
   type PlatformServiceError,
 } from '../../domain/platform.errors';
@@ -36,6 +37,7 @@ describe('toErrorBody', () => {
     UNSUPPORTED_MEDIA_TYPE: new UnsupportedMediaTypeError(),
     IDEMPOTENCY_KEY_REUSED: new IdempotencyKeyReusedError(),
     IDEMPOTENCY_IN_PROGRESS: new IdempotencyInProgressError(),
+    SERVICE_NOT_FOUND: new ServiceNotFoundError(),
   };
 
   it.each(Object.values(PlatformErrorCode))(

@@ -41,6 +41,7 @@ export const ERROR_STATUS: Readonly<Record<PlatformErrorCode, TransportStatus>> 
   },
   // Retrying shortly gets the first request's answer.
   IDEMPOTENCY_IN_PROGRESS: { http: HttpStatus.CONFLICT, grpc: GrpcStatus.UNAVAILABLE },
+  SERVICE_NOT_FOUND: { http: HttpStatus.NOT_FOUND, grpc: GrpcStatus.NOT_FOUND },
 };
 
 /** Codes for errors raised by the HTTP stack itself (body parser, router, host app guards). */

@@ -94,3 +94,22 @@ export interface ResolveCredentialsResponseMessage {
   version: number;
   config: PlatformConfigurationMessage;
 }
+
+export interface GetServiceRequestMessage {
+  name?: string;
+}
+
+export interface ServiceDescriptionMessage {
+  name: string;
+  display_name: string;
+  description: string;
+  docs: { title: string; url: string }[];
+  schema: StructMessage;
+  required_fields: string[];
+  public_fields: string[];
+  secret_fields: string[];
+}
+
+export interface ListServicesResponseMessage {
+  services: ServiceDescriptionMessage[];
+}

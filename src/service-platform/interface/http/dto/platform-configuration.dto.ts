@@ -41,7 +41,7 @@ export class PlatformConfigurationDto {
 
   @ApiPropertyOptional({
     description:
-      'Provider-specific settings. Values under secret-looking keys (token, password, key, secret...) are masked in responses.',
+      'Provider-specific settings (see GET /api/v1/services/{name}). Only keys the service declares public are shown in answers; every other key is a secret, masked as "********".',
     type: 'object',
     additionalProperties: true,
     example: { redirect_uri: 'https://app.example.com/oauth/callback' },
