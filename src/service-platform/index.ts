@@ -79,3 +79,4 @@ export {
   ServicePlatformGrpcHealth,
   SERVICE_PLATFORM_GRPC_SERVICE,
 } from './interface/grpc/service-platform-grpc-health';
+export { HistoryRemasker, type RemaskSummary } from './application/catalog/history-remasker';
