@@ -7,7 +7,7 @@ import { validateEnvironment, type Environment } from './config/environment';
 import { loggerOptions } from './config/logger.options';
 import { HealthDetailsController } from './health/health-details.controller';
 import { HealthController } from './health/health.controller';
-import { ServicePlatformModule } from './service-platform';
+import { ServicePlatformModule, type ServicePlatformModuleOptions } from './service-platform';
 
 /**
  * The demo host app: configuration, logging, authentication (bearer JWT → `request.user`),
@@ -15,9 +15,15 @@ import { ServicePlatformModule } from './service-platform';
  * `forRoot()` reads and validates the environment when it is called (not when this file is
  * imported), so each app built in one process sees the environment of its own start-up.
  */
+/** What a caller of `AppModule.forRoot()` may add to the module's options (tests, examples). */
+export interface AppModuleOptions {
+  /** The module's service catalog options (host-defined services, unknown services allowed). */
+  catalog?: ServicePlatformModuleOptions['catalog'];
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(): DynamicModule {
+  static forRoot(app: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -56,6 +62,7 @@ export class AppModule {
               },
             },
             cache: { redisUrl: config.get('REDIS_URL', { infer: true }) },
+            ...(app.catalog !== undefined && { catalog: app.catalog }),
           }),
         }),
       ],

@@ -7,7 +7,7 @@ import { ConfigService } from '@nestjs/config';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { AppModule, type AppModuleOptions } from './app.module';
 import type { Environment } from './config/environment';
 import {
   MAX_PATH_PARAM_LENGTH,
@@ -38,6 +38,8 @@ export interface CreateAppOptions {
   grpcUrl?: string;
   /** Called with the gRPC server once it is built (see `servicePlatformGrpcOptions`). */
   onGrpcServer?: (server: GrpcServer) => void;
+  /** Added to the module's options (e.g. host-defined services of the catalog). */
+  module?: AppModuleOptions;
 }
 
 /**
@@ -51,7 +53,10 @@ export async function createApp(
   platform: HttpPlatform = 'fastify',
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const app = platform === 'fastify' ? await createFastifyApp() : await createExpressApp();
+  const app =
+    platform === 'fastify'
+      ? await createFastifyApp(options.module)
+      : await createExpressApp(options.module);
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
@@ -94,9 +99,9 @@ function answerUnknownRoutes(app: NestExpressApplication): void {
   });
 }
 
-async function createFastifyApp(): Promise<NestFastifyApplication> {
+async function createFastifyApp(module?: AppModuleOptions): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(),
+    AppModule.forRoot(module),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
@@ -136,8 +141,8 @@ function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
   });
 }
 
-async function createExpressApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+async function createExpressApp(module?: AppModuleOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(module), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { newTenantId } from '../support/fixtures';
+import { guidOf, newTenantId, OUTLOOK_CLIENT_ID } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -53,7 +53,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms/{id}/audit (%s)', (platform) => 
     const admin = { as: { sub: 'bob', tenantId, roles: ['tenant-admin'] as const } };
     await http(app, admin)
       .put(`${API}/${created.id}`)
-      .send({ config: { client_id: 'client-456', client_secret: 'new-secret-value' } })
+      .send({ config: { client_id: guidOf('client-456'), client_secret: 'new-secret-value' } })
       .expect(200);
     await http(app, admin).post(`${API}/${created.id}/deactivate`).expect(200);
 
@@ -82,7 +82,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms/{id}/audit (%s)', (platform) => 
       expect(entry.occurred_at).toMatch(ISO_UTC);
     }
     expect(body.entries[1]?.changes).toEqual({
-      'config.client_id': { before: 'client-123', after: 'client-456' },
+      'config.client_id': { before: OUTLOOK_CLIENT_ID, after: guidOf('client-456') },
       'config.client_secret': { changed: true },
     });
     expect(body.entries[0]?.changes).toEqual({ is_active: { before: true, after: false } });
@@ -96,7 +96,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms/{id}/audit (%s)', (platform) => 
     for (let index = 0; index < 4; index++) {
       await http(app)
         .put(`${API}/${created.id}`)
-        .send({ config: { client_id: `client-${index}` } })
+        .send({ config: { client_id: guidOf(`client-${index}`) } })
         .expect(200);
     }
     const all = ((await trailOf(created.id, 5)).body as AuditJson).entries;

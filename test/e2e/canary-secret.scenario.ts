@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { canarySecret, guidOf, newTenantId } from '../support/fixtures';
 import type { HttpPlatform } from '../../src/bootstrap';
 import { API, connectDatabase, http, startListeningApp } from './e2e-helpers';
 
@@ -50,8 +50,9 @@ export function describeCanarySecret(platform: HttpPlatform): void {
         tenant_id: tenant,
         service_name: 'outlook',
         config: {
-          client_id: 'canary-client',
+          client_id: guidOf('canary-client'),
           client_secret: secret,
+          tenant_id: 'contoso.onmicrosoft.com',
           additional_data: { refresh_token: refresh, api_key: refresh, region: 'eu' },
         },
       };
@@ -101,10 +102,25 @@ export function describeCanarySecret(platform: HttpPlatform): void {
           }), // 413
         await http(app, { as: admin }).get(`${API}/not-a-uuid`),
         await http(app, { as: { tenantId: newTenantId(), roles: ['tenant-admin'] } }).get(item), // 404
+        // The service's schema refuses these configs (400): the refusal must not echo the secret,
+        // whether it sits in a secret field or where a public one was expected.
+        await http(app, { as: admin })
+          .post(API)
+          .send({ ...body, config: { ...body.config, client_id: secret } }),
+        await http(app, { as: admin })
+          .post(API)
+          .send({
+            ...body,
+            config: { ...body.config, tenant_id: undefined, client_secret: 42 },
+          }),
+        await http(app, { as: admin })
+          .put(item)
+          .send({ config: { additional_data: { redirect_uri: secret, mailbox: refresh } } }),
       ];
       exercised.forEach(keep);
       expect(exercised.map((res) => res.status)).toEqual([
-        200, 200, 200, 200, 412, 400, 200, 200, 409, 400, 403, 401, 403, 400, 413, 400, 404,
+        200, 200, 200, 200, 412, 400, 200, 200, 409, 400, 403, 401, 403, 400, 413, 400, 404, 400,
+        400, 400,
       ]);
 
       for (const leaked of [secret, refresh, rotated].flatMap(formsOf)) {
@@ -137,7 +153,7 @@ export function describeCanarySecret(platform: HttpPlatform): void {
               : String(value),
           )
           .join(' ');
-        for (const leaked of [secret, refresh, rotated, 'canary-client'].flatMap(formsOf)) {
+        for (const leaked of [secret, refresh, rotated, guidOf('canary-client')].flatMap(formsOf)) {
           expect(dump).not.toContain(leaked);
         }
       } finally {

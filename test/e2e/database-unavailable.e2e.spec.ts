@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Test } from 'supertest';
-import { canarySecret, newTenantId, registerBody } from '../support/fixtures';
+import { canarySecret, GOOGLE_CLIENT_ID, newTenantId, registerBody } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PLATFORMS } from '../support/test-app';
 import {
@@ -83,7 +83,7 @@ describe.each(PLATFORMS)('database unavailable (%s)', (platform) => {
     const newSecret = canarySecret('during-outage');
     const gmail = registerBody(tenant, {
       service_name: 'gmail',
-      config: { client_id: 'cid', client_secret: newSecret },
+      config: { client_id: GOOGLE_CLIENT_ID, client_secret: newSecret },
     });
     const answers = {
       get: await http(app).get(`${API}/${created.id}`),

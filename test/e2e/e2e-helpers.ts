@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { HttpPlatform } from '../../src/bootstrap';
 import { platformAdminToken, tokenFor, type TokenRequest } from '../support/auth';
-import { canarySecret, registerBody } from '../support/fixtures';
+import { OUTLOOK_CLIENT_ID, canarySecret, registerBody, validConfig } from '../support/fixtures';
 import { startTestApp } from '../support/test-app';
 
 export const API = '/api/v1/platforms';
@@ -98,7 +98,10 @@ export interface Registered {
   body: Record<string, unknown>;
 }
 
-/** Registers a platform (201 expected) with a fresh canary secret. */
+/**
+ * Registers a platform (201 expected) with a fresh canary secret: a valid Outlook config by
+ * default, `validConfig(service_name)` for another built-in service; `config` overrides either.
+ */
 export async function registerPlatform(
   app: INestApplication,
   tenantId: string,
@@ -106,15 +109,24 @@ export async function registerPlatform(
 ): Promise<Registered> {
   const given = options.config?.client_secret;
   const secret = typeof given === 'string' ? given : canarySecret();
+  const service = options.service_name ?? 'outlook';
+  // Outlook (the default): the config every suite knows; another built-in service: its own
+  // valid config (validConfig), with the same canary secret.
+  const base =
+    service === 'outlook'
+      ? {
+          client_id: OUTLOOK_CLIENT_ID,
+          client_secret: secret,
+          tenant_id: 'contoso.onmicrosoft.com',
+          additional_data: {
+            redirect_uri: 'https://app.example.com/callback',
+            refresh_token: 'rt-1',
+          },
+        }
+      : validConfig(service, { client_secret: secret });
   const body = registerBody(tenantId, {
-    service_name: options.service_name ?? 'outlook',
-    config: {
-      client_id: 'client-123',
-      client_secret: secret,
-      tenant_id: 'contoso.onmicrosoft.com',
-      additional_data: { redirect_uri: 'https://app.example.com/callback', refresh_token: 'rt-1' },
-      ...options.config,
-    },
+    service_name: service,
+    config: { ...base, ...options.config },
   });
   const res = await http(app).post(API).send(body);
   if (res.status !== 201) {

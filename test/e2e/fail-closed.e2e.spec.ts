@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Metadata } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { canarySecret, newTenantId, validConfig } from '../support/fixtures';
 import { tokenFor } from '../support/auth';
 import {
   callRpc,
@@ -122,7 +122,7 @@ describe.each(PLATFORMS)('fail closed (%s)', (platform) => {
           .send({
             tenant_id: tenantId,
             service_name: 'outlook',
-            config: { client_id: 'c', client_secret: canarySecret(), ...config },
+            config: { ...validConfig('outlook'), client_secret: canarySecret(), ...config },
           });
         const error = expectErrorBody(res, 400, 'VALIDATION_FAILED');
         expect(fieldsOf(error)).toContain(field);
@@ -169,7 +169,7 @@ describe.each(PLATFORMS)('fail closed (%s)', (platform) => {
         .send({
           tenant_id: tenantId,
           service_name: 'outlook',
-          config: { client_id: 'c', client_secret: 's' },
+          config: validConfig('outlook'),
         });
       expectErrorBody(res, 401, 'UNAUTHENTICATED');
       expect(await rowsOfTenant(tenantId)).toBe(0);
@@ -182,7 +182,7 @@ describe.each(PLATFORMS)('fail closed (%s)', (platform) => {
       JSON.stringify({
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: secret },
+        config: validConfig('outlook', { client_secret: secret }),
       });
 
     it.each([
@@ -264,7 +264,7 @@ describe.each(PLATFORMS)('fail closed (%s)', (platform) => {
         .send({
           tenant_id: newTenantId(),
           service_name: 'outlook',
-          config: { client_id: 'c', client_secret: 's' },
+          config: validConfig('outlook'),
           password: secret,
         });
       const error = expectErrorBody(res, 400);
@@ -287,7 +287,7 @@ describe.each(PLATFORMS)('fail closed (%s)', (platform) => {
         .send({
           tenant_id: tenantId,
           service_name: 'outlook',
-          config: { client_id: 'c', client_secret: 's' },
+          config: validConfig('outlook'),
         });
       expectErrorBody(duplicate, 409, 'PLATFORM_ALREADY_EXISTS');
       expect(duplicate.text).not.toContain(tenantId);
@@ -366,7 +366,7 @@ describe('fail closed over gRPC', () => {
       const outcome = await callRpc(client, 'RegisterPlatform', {
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: 's', ...extra },
+        config: { ...validConfig('outlook'), ...extra },
       });
       expect(outcome.status).toBe('INVALID_ARGUMENT');
       expect(outcome.errorCode).toBe('VALIDATION_FAILED');
@@ -403,7 +403,7 @@ describe('fail closed over gRPC', () => {
     const created = await callRpc<{ platform: { id: string } }>(client, 'RegisterPlatform', {
       tenant_id: newTenantId(),
       service_name: 'outlook',
-      config: { client_id: 'c', client_secret: 's' },
+      config: validConfig('outlook'),
     });
     const id = created.value?.platform.id as string;
     const outcome = await callRpc(client, 'UpdatePlatform', {

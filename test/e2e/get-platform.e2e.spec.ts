@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { newTenantId } from '../support/fixtures';
+import { newTenantId, OUTLOOK_CLIENT_ID } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -43,7 +43,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms/:platform_id (%s)', (platform) =
       tenant_id: tenant,
       service_name: 'outlook',
       config: {
-        client_id: 'client-123',
+        client_id: OUTLOOK_CLIENT_ID,
         client_secret: MASK,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: { redirect_uri: 'https://cb.example.com', api_key: MASK },

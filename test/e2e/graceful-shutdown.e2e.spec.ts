@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { Client } from 'pg';
 import { platformAdminToken } from '../support/auth';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { canarySecret, newTenantId, validConfig } from '../support/fixtures';
 import { callRpc, createPlatformClient, freePort } from '../support/grpc-client';
 import { API } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
@@ -77,7 +77,7 @@ describe('graceful shutdown under load (SIGTERM, app in its own process)', () =>
       body: JSON.stringify({
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: canarySecret('shutdown') },
+        config: validConfig('outlook', { client_secret: canarySecret('shutdown') }),
       }),
     }).then(
       async (res) => {
@@ -107,7 +107,7 @@ describe('graceful shutdown under load (SIGTERM, app in its own process)', () =>
       {
         tenant_id: held[3],
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: canarySecret('grpc') },
+        config: validConfig('outlook', { client_secret: canarySecret('grpc') }),
       },
       { deadlineMs: 20_000 },
     );

@@ -1,7 +1,7 @@
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { canarySecret, newTenantId, OUTLOOK_CLIENT_ID, validConfig } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -15,13 +15,16 @@ import {
 
 const LIMIT = 64 * 1024;
 
+/** The members of a valid Outlook `config`, as JSON text (for bodies written by hand). */
+const OUTLOOK_CONFIG_MEMBERS = `"client_id":"${OUTLOOK_CLIENT_ID}","client_secret":"b","tenant_id":"contoso.onmicrosoft.com"`;
+
 /** A valid register body serialized to exactly `bytes` bytes (padding in additional_data). */
 function registerJsonOfSize(bytes: number, tenantId = newTenantId()): string {
   const make = (padding: string): string =>
     JSON.stringify({
       tenant_id: tenantId,
       service_name: 'outlook',
-      config: { client_id: 'cid', client_secret: 'secret', additional_data: { padding } },
+      config: { ...validConfig('outlook'), client_secret: 'secret', additional_data: { padding } },
     });
   const json = make('x'.repeat(bytes - make('').length));
   expect(Buffer.byteLength(json)).toBe(bytes);
@@ -77,7 +80,7 @@ describe.each(PLATFORMS)('HTTP errors (%s)', (platform) => {
       .set('Content-Type', 'application/json')
       .send(
         `{"tenant_id":"${newTenantId()}","service_name":"outlook",` +
-          `"config":{"client_id":"a","client_secret":"b","additional_data":{"a":${deep}}}}`,
+          `"config":{${OUTLOOK_CONFIG_MEMBERS},"additional_data":{"a":${deep}}}}`,
       );
     expectErrorBody(res, 400);
   });
@@ -176,7 +179,7 @@ describe.each(PLATFORMS)('HTTP errors (%s)', (platform) => {
       .set('Content-Type', 'application/json')
       .send(
         `{"tenant_id":"${newTenantId()}","service_name":"outlook",` +
-          `"config":{"client_id":"a","client_secret":"b"},"${name}":${value}}`,
+          `"config":{${OUTLOOK_CONFIG_MEMBERS}},"${name}":${value}}`,
       );
     expectErrorBody(res, 400);
   });
@@ -188,7 +191,7 @@ describe.each(PLATFORMS)('HTTP errors (%s)', (platform) => {
       .send({
         tenant_id: tenant,
         service_name: 'outlook',
-        config: { client_id: 'a', client_secret: 'b' },
+        config: validConfig('outlook'),
       });
     expect(created.status).toBe(201);
     const id: string = created.body.platform.id;

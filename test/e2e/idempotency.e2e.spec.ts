@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import {
+  canarySecret,
+  guidOf,
+  newTenantId,
+  OUTLOOK_CLIENT_ID,
+  validConfig,
+} from '../support/fixtures';
 import { callRpc, createPlatformClient, type PlatformServiceClient } from '../support/grpc-client';
 import { platformAdminToken } from '../support/auth';
 import { startHybridTestApp, type HybridTestApp } from '../support/test-app';
@@ -47,7 +53,11 @@ describe('idempotent writes (REST and gRPC)', () => {
     return {
       tenant_id: tenantId,
       service_name: 'outlook',
-      config: { client_id: 'c', client_secret: secret },
+      config: {
+        client_id: OUTLOOK_CLIENT_ID,
+        client_secret: secret,
+        tenant_id: 'contoso.onmicrosoft.com',
+      },
     };
   }
 
@@ -98,7 +108,7 @@ describe('idempotent writes (REST and gRPC)', () => {
         .put(`${API}/${platform.id}`)
         .set('Idempotency-Key', key)
         .set('If-Match', '"1"')
-        .send({ config: { client_id: 'changed' } });
+        .send({ config: { client_id: guidOf('changed') } });
     const first = await send();
     expect(first.status).toBe(200);
     expect(first.headers.etag).toBe('"2"');
@@ -153,6 +163,7 @@ describe('idempotent writes (REST and gRPC)', () => {
       .send({
         ...registration(tenantId),
         service_name: 'gmail',
+        config: validConfig('gmail'),
       });
     expect(bobs.status).toBe(201);
     expect(await platformsOf(tenantId)).toBe(2);
@@ -288,7 +299,7 @@ describe('idempotent writes (REST and gRPC)', () => {
       const request = {
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: canarySecret('grpc-idem') },
+        config: validConfig('outlook', { client_secret: canarySecret('grpc-idem') }),
       };
       const first = await call<{ platform: { id: string; version: number } }>(
         'RegisterPlatform',

@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
-import { newTenantId } from '../support/fixtures';
+import { guidOf, newTenantId, validConfig } from '../support/fixtures';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { API, expectErrorBody, http, registerPlatform, startListeningApp } from './e2e-helpers';
 
@@ -71,7 +71,7 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
       .send({
         tenant_id: newTenantId(),
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: 's' },
+        config: validConfig('outlook'),
       });
     const error = expectErrorBody(res, 503, 'SERVICE_UNAVAILABLE');
     expect(res.text).not.toContain(ALPHA);
@@ -104,7 +104,7 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
             .send({
               tenant_id: newTenantId(),
               service_name: 'gmail',
-              config: { client_id: 'c', client_secret: 's' },
+              config: validConfig('gmail'),
             }),
       ],
       [
@@ -112,7 +112,7 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
         (app: INestApplication) =>
           http(app)
             .put(`${API}/${platformId}`)
-            .send({ config: { client_id: 'changed' } }),
+            .send({ config: { client_id: guidOf('changed') } }),
       ],
       ['deactivate', (app: INestApplication) => http(app).post(`${API}/${platformId}/deactivate`)],
       ['activate', (app: INestApplication) => http(app).post(`${API}/${platformId}/activate`)],
@@ -129,7 +129,7 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
       expect((await request(healthy.getHttpServer()).get('/health/ready')).status).toBe(200);
       const res = await http(healthy)
         .put(`${API}/${platformId}`)
-        .send({ config: { client_id: 'x' } });
+        .send({ config: { client_id: guidOf('x') } });
       expect(res.status).toBe(200);
       await registerPlatform(healthy, newTenantId());
       const { rows } = await sql.query('SELECT DISTINCT master_key_id AS id FROM tenant_data_keys');
@@ -191,7 +191,7 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
         .send({
           tenant_id: newTenantId(),
           service_name: 'outlook',
-          config: { client_id: 'c', client_secret: 's' },
+          config: validConfig('outlook'),
         });
       expectErrorBody(res, 503, 'SERVICE_UNAVAILABLE');
     });

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { BUILT_IN_SERVICE_NAMES, canarySecret, newTenantId } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -128,7 +128,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms (%s)', (platform) => {
 
   it('cursor pagination walks every platform exactly once, in registration order', async () => {
     const tenant = newTenantId();
-    const services = ['s1', 's2', 's3', 's4', 's5', 's6', 's7'];
+    const services = BUILT_IN_SERVICE_NAMES.slice(0, 7);
     const ids = await registerAll(tenant, services);
 
     const byThree = await walk({ tenant_id: tenant, limit: 3 });
@@ -148,7 +148,7 @@ describe.each(PLATFORMS)('GET /api/v1/platforms (%s)', (platform) => {
 
   it('pagination with a filter, and a cursor used twice gives the same page', async () => {
     const tenant = newTenantId();
-    const ids = await registerAll(tenant, ['a1', 'a2', 'a3', 'a4', 'a5']);
+    const ids = await registerAll(tenant, BUILT_IN_SERVICE_NAMES.slice(0, 5));
     await http(app).post(`${API}/${ids[1]}/deactivate`);
     await http(app).post(`${API}/${ids[3]}/deactivate`);
 
@@ -164,33 +164,56 @@ describe.each(PLATFORMS)('GET /api/v1/platforms (%s)', (platform) => {
   });
 
   it('limit defaults to 50 and accepts 200', async () => {
-    const tenant = newTenantId();
-    const services = Array.from({ length: 51 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+    // A tenant has one platform per service at most (10 built-in services): 52 platforms take 6
+    // tenants, which a platform admin lists together (no tenant_id). The walk starts right after
+    // the first of them (a cursor is a position, whatever filter it came from), so the other 51
+    // come first, whatever other tests have stored before.
+    const tenants = Array.from({ length: 6 }, () => newTenantId());
+    const slots = Array.from({ length: 52 }, (_, i) => ({
+      tenant: tenants[Math.floor(i / 10)] as string,
+      service_name: BUILT_IN_SERVICE_NAMES[i % 10] as string,
+    }));
+    const [anchor, ...others] = slots as [(typeof slots)[number], ...typeof slots];
+    const anchorId = (await registerPlatform(app, anchor.tenant, anchor)).platform.id;
+    const ours = new Set<string>();
     // In batches, to stay quick without exhausting the pool.
-    for (let i = 0; i < services.length; i += 10) {
-      await Promise.all(
-        services
+    for (let i = 0; i < others.length; i += 10) {
+      const batch = await Promise.all(
+        others
           .slice(i, i + 10)
-          .map((service_name) => registerPlatform(app, tenant, { service_name })),
+          .map(({ tenant, service_name }) => registerPlatform(app, tenant, { service_name })),
       );
+      for (const { platform } of batch) ours.add(platform.id);
     }
+    expect(ours.size).toBe(51);
+    const head = await list({ tenant_id: tenants[0] as string, limit: 1 });
+    expect(idsOf(head)).toEqual([anchorId]);
+    const cursor = head.body.next_cursor as string;
+    expect(cursor).toEqual(expect.any(String));
 
-    const first = await list({ tenant_id: tenant });
+    const first = await list({ cursor });
     expect(first.status).toBe(200);
     expect(first.body.platforms).toHaveLength(50);
     expect(first.body.next_cursor).toEqual(expect.any(String));
-    const rest = await list({ tenant_id: tenant, cursor: first.body.next_cursor });
-    expect(rest.body.platforms).toHaveLength(1);
-    expect(rest.body.next_cursor).toBeNull();
-    const seen = [first, rest].flatMap((res) =>
-      (res.body as ListJson).platforms.map((p) => p.service_name),
-    );
-    expect([...seen].sort()).toEqual(services);
+    for (const item of first.body.platforms) expectPlatformResponse(item);
+    // The rest, 50 at a time: every page full but the last.
+    const rest = await walk({ cursor: first.body.next_cursor });
+    expect(rest.pages.slice(0, -1).every((size) => size === 50)).toBe(true);
+    expect(rest.pages.at(-1)).toBeGreaterThanOrEqual(1);
+    expect(rest.pages.at(-1)).toBeLessThanOrEqual(50);
+    const seen = [...idsOf(first), ...rest.ids];
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).not.toContain(anchorId);
+    // Only platforms registered meanwhile by other tests could come between ours.
+    expect(seen.filter((id) => ours.has(id)).sort()).toEqual([...ours].sort());
 
-    const max = await list({ tenant_id: tenant, limit: 200 });
+    const max = await list({ cursor, limit: 200 });
     expect(max.status).toBe(200);
-    expect(max.body.platforms).toHaveLength(51);
-    expect(max.body.next_cursor).toBeNull();
+    expect(max.body.platforms.length).toBeGreaterThan(50);
+    expect(max.body.platforms.length).toBeLessThanOrEqual(200);
+    // The same platforms in the same order (those registered since the walk can only follow).
+    expect(idsOf(max).slice(0, Math.min(seen.length, 200))).toEqual(seen.slice(0, 200));
+    expect(idsOf(max)).toEqual(expect.arrayContaining([...ours]));
   });
 
   it.each(['0', '201', 'abc', '-1', '1.5', '', '1e2'])(

@@ -2,7 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import {
+  BUILT_IN_SERVICE_NAMES,
+  canarySecret,
+  newTenantId,
+  validConfig,
+} from '../support/fixtures';
 import { API, expectErrorBody, http, registerPlatform, startListeningApp } from './e2e-helpers';
 
 const POOL = 2;
@@ -29,21 +34,28 @@ describe(`pool exhaustion: ${CONCURRENT} concurrent requests on ${POOL} connecti
   });
 
   async function wave(): Promise<{ status: number; ms: number }[]> {
-    const tenantId = newTenantId();
+    // One platform per service and tenant: the requests are spread over as many new tenants as
+    // the built-in services require, each tenant's first write held by the test's lock.
+    const services = BUILT_IN_SERVICE_NAMES.length;
+    const tenants = Array.from({ length: Math.ceil(CONCURRENT / services) }, () => newTenantId());
     const holder = new Client({ connectionString: process.env.DATABASE_URL });
     await holder.connect();
     await holder.query('BEGIN');
-    await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `data-key:${tenantId}`,
-    ]);
+    for (const tenantId of tenants) {
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `data-key:${tenantId}`,
+      ]);
+    }
     const started = Date.now();
     const answers = Array.from({ length: CONCURRENT }, (_, i) =>
       http(app)
         .post(API)
         .send({
-          tenant_id: tenantId,
-          service_name: `svc-${i}`,
-          config: { client_id: 'c', client_secret: canarySecret('pool') },
+          tenant_id: tenants[Math.floor(i / services)],
+          service_name: BUILT_IN_SERVICE_NAMES[i % services],
+          config: validConfig(BUILT_IN_SERVICE_NAMES[i % services] as string, {
+            client_secret: canarySecret('pool'),
+          }),
         })
         .then((res) => {
           if (res.status !== 201) expectErrorBody(res, 503, 'SERVICE_UNAVAILABLE');

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import type { TokenRequest } from '../support/auth';
-import { newTenantId } from '../support/fixtures';
+import { BUILT_IN_SERVICE_NAMES, guidOf, newTenantId, validConfig } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import { API, http, registerPlatform, startListeningApp } from './e2e-helpers';
 
@@ -169,19 +169,39 @@ function ownTenant(caller: Caller, world: World): string {
   return caller.startsWith('other-') ? world.tenantB : world.tenantA;
 }
 
-let serviceCounter = 0;
+let counter = 0;
+
+/** The services each tenant has a platform of (one per service and tenant, 10 built in). */
+const taken = new Map<string, Set<string>>();
+
+/** A built-in service the tenant has no platform of yet (newWorld registers outlook). */
+function freeService(tenant: string): string {
+  const used = taken.get(tenant) ?? new Set(['outlook']);
+  taken.set(tenant, used);
+  const free = BUILT_IN_SERVICE_NAMES.find((name) => !used.has(name));
+  if (free === undefined) throw new Error(`tenant ${tenant} has a platform of every service`);
+  return free;
+}
 
 function perform(app: INestApplication, caller: Caller, operation: Operation, world: World) {
   const as = tokenOf(caller, world);
   const client = as === null ? http(app, { token: null }) : http(app, { as });
   const own = ownTenant(caller, world);
   const other = own === world.tenantA ? world.tenantB : world.tenantA;
-  const register = (tenant: string) =>
-    client.post(API).send({
-      tenant_id: tenant,
-      service_name: `svc${++serviceCounter}`,
-      config: { client_id: 'cid', client_secret: 'matrix-secret' },
-    });
+  const register = (tenant: string) => {
+    const service = freeService(tenant);
+    return client
+      .post(API)
+      .send({
+        tenant_id: tenant,
+        service_name: service,
+        config: validConfig(service, { client_secret: 'matrix-secret' }),
+      })
+      .then((res) => {
+        if (res.status === 201) taken.get(tenant)?.add(service);
+        return res;
+      });
+  };
   switch (operation) {
     case 'register-own':
       return register(own);
@@ -192,7 +212,7 @@ function perform(app: INestApplication, caller: Caller, operation: Operation, wo
     case 'update':
       return client
         .put(`${API}/${world.platformA}`)
-        .send({ config: { client_id: `c${++serviceCounter}` } });
+        .send({ config: { client_id: guidOf(`c${++counter}`) } });
     case 'deactivate':
       return client.post(`${API}/${world.platformA}/deactivate`);
     case 'activate':

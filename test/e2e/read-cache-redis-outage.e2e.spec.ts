@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { PlatformViewCache } from '../../src/service-platform/application/ports/platform-view-cache.port';
-import { newTenantId } from '../support/fixtures';
+import { guidOf, newTenantId } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 import { API, http, registerPlatform } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
@@ -49,7 +49,7 @@ describe('read cache: Redis silent during a change', () => {
     await proxy.stall();
     const updated = await http(a)
       .put(`${API}/${platform.id}`)
-      .send({ config: { client_id: 'client-2' } });
+      .send({ config: { client_id: guidOf('client-2') } });
     expect(updated.status).toBe(200); // Redis being silent costs a write nothing but a wait
     // Every instance answers version 2 (from PostgreSQL: Redis is left alone meanwhile).
     for (const app of apps) {

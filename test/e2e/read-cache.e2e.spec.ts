@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { newTenantId } from '../support/fixtures';
+import { guidOf, newTenantId } from '../support/fixtures';
 import { API, MASK, http, registerPlatform, type PlatformJson } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
 
@@ -71,12 +71,12 @@ describe('read cache across instances', () => {
 
       const updated = await http(a)
         .put(`${API}/${platform.id}`)
-        .send({ config: { client_id: 'client-2' } });
+        .send({ config: { client_id: guidOf('client-2') } });
       expect(updated.status).toBe(200);
       // The writer answers the new version at once (read your writes)...
       expect((await http(a).get(`${API}/${platform.id}`)).body).toMatchObject({
         version: 2,
-        config: { client_id: 'client-2' },
+        config: { client_id: guidOf('client-2') },
       });
       // ...and the other instance shortly after the commit.
       await eventually(b, platform.id, (p) => p.version === 2);
@@ -135,7 +135,14 @@ describe('read cache across instances', () => {
   it('Redis holds masked views only: no secret, no client secret, under the namespaced keys', async () => {
     const [a, b] = shared;
     const { platform, secret } = await registerPlatform(a, newTenantId(), {
-      config: { additional_data: { refresh_token: 'refresh-canary-value' } },
+      config: {
+        additional_data: {
+          refresh_token: 'refresh-canary-value',
+          // Not declared by outlook: a secret too. The mailbox is declared public.
+          note: 'note-canary-value',
+          mailbox: 'shared-mailbox@contoso.onmicrosoft.com',
+        },
+      },
     });
     await eventually(b, platform.id, (p) => p.version === 1);
     const dump = await redisDump(redis);
@@ -143,6 +150,8 @@ describe('read cache across instances', () => {
     expect(dump).toContain(MASK);
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain('refresh-canary-value');
+    expect(dump).not.toContain('note-canary-value');
+    expect(dump).toContain('shared-mailbox@contoso.onmicrosoft.com');
     // Namespaced by database and schema: host:port/database/schema.
     const [key, ...others] = await redis.keys(`service-platform:view:v1:*${platform.id}`);
     expect(others).toEqual([]);

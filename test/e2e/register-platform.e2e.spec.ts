@@ -1,6 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
-import { canarySecret, newTenantId, registerBody } from '../support/fixtures';
+import { PlatformCredentialsResolver } from '../../src/service-platform';
+import {
+  canarySecret,
+  GOOGLE_CLIENT_ID,
+  guidOf,
+  newTenantId,
+  OUTLOOK_CLIENT_ID,
+  registerBody,
+  validConfig,
+} from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -23,7 +32,7 @@ type Mutation = (b: Body, c: Body) => void;
 function bodyWith(tenantId: string, mutate: Mutation): { body: Body; secret: string } {
   const secret = canarySecret();
   const config: Body = {
-    client_id: 'client-123',
+    client_id: OUTLOOK_CLIENT_ID,
     client_secret: secret,
     tenant_id: 'contoso.onmicrosoft.com',
     additional_data: { redirect_uri: 'https://app.example.com/callback' },
@@ -224,7 +233,7 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
         tenant_id: tenant,
         service_name: 'outlook',
         config: {
-          client_id: 'client-123',
+          client_id: OUTLOOK_CLIENT_ID,
           client_secret: secret,
           tenant_id: 'contoso.onmicrosoft.com',
           additional_data: { redirect_uri: 'https://app.example.com/callback' },
@@ -239,7 +248,7 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
       tenant_id: tenant,
       service_name: 'outlook',
       config: {
-        client_id: 'client-123',
+        client_id: OUTLOOK_CLIENT_ID,
         client_secret: MASK,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: { redirect_uri: 'https://app.example.com/callback' },
@@ -263,19 +272,20 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
       .send({
         tenant_id: tenant,
         service_name: 'gmail',
-        config: { client_id: 'cid', client_secret: secret },
+        config: { client_id: GOOGLE_CLIENT_ID, client_secret: secret },
       });
     expect(res.status).toBe(201);
     expect(expectChangeResponse(res.body).config).toEqual({
-      client_id: 'cid',
+      client_id: GOOGLE_CLIENT_ID,
       client_secret: MASK,
     });
     expectNoSecret(res, secret);
   });
 
-  it('masks secret-looking additional_data keys, nested ones included', async () => {
+  it('masks every additional_data key the service does not declare public, nested ones whole', async () => {
     const tenant = newTenantId();
     const secrets = {
+      access: canarySecret('access'),
       refresh: canarySecret('refresh'),
       api: canarySecret('api'),
       password: canarySecret('password'),
@@ -287,32 +297,43 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
       .send({
         tenant_id: tenant,
         service_name: 'whatsapp',
-        config: {
-          client_id: 'cid',
-          client_secret: canarySecret(),
+        config: validConfig('whatsapp', {
           additional_data: {
+            // Declared by whatsapp: access_token secret, the ids and the number public.
+            access_token: secrets.access,
+            display_phone_number: '+15551234567',
+            // Not declared: secrets whatever their names, objects and lists masked whole.
             redirect_uri: 'https://app.example.com/callback',
+            region: 'eu',
             refresh_token: secrets.refresh,
             api_key: secrets.api,
             password: secrets.password,
             webhook: { url: 'https://hooks.example.com', signing_key: secrets.nested },
             accounts: [{ name: 'main', access_token: secrets.listed }],
           },
-        },
+        }),
       });
     expect(res.status).toBe(201);
     expect(res.body.platform.config.additional_data).toEqual({
-      redirect_uri: 'https://app.example.com/callback',
+      access_token: MASK,
+      phone_number_id: '106540352242922',
+      waba_id: '102290129340398',
+      display_phone_number: '+15551234567',
+      redirect_uri: MASK,
+      region: MASK,
       refresh_token: MASK,
       api_key: MASK,
       password: MASK,
-      webhook: { url: 'https://hooks.example.com', signing_key: MASK },
-      accounts: [{ name: 'main', access_token: MASK }],
+      webhook: MASK,
+      accounts: MASK,
     });
     expectNoSecret(res, ...Object.values(secrets));
+    expect(res.text).not.toContain('hooks.example.com');
+    expect(res.text).not.toContain('app.example.com');
   });
 
   it('stores additional_data verbatim, keys named like Object methods included', async () => {
+    const tenant = newTenantId();
     const additional = {
       toString: 'plain-text',
       valueOf: 1,
@@ -322,15 +343,20 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
     const res = await http(app)
       .post(API)
       .send({
-        tenant_id: newTenantId(),
+        tenant_id: tenant,
         service_name: 'outlook',
-        config: { client_id: 'cid', client_secret: canarySecret(), additional_data: additional },
+        config: validConfig('outlook', { additional_data: additional }),
       });
     // Either stored as sent or refused; never accepted with keys silently dropped.
     expect(res.status).toBe(201);
-    expect(res.body.platform.config.additional_data).toEqual(additional);
+    // Not declared by outlook: every key is there, each value masked.
+    const masked = { toString: MASK, valueOf: MASK, hasOwnProperty: MASK, scope: MASK };
+    expect(res.body.platform.config.additional_data).toEqual(masked);
     const got = await http(app).get(`${API}/${res.body.platform.id}`);
-    expect(got.body.config.additional_data).toEqual(additional);
+    expect(got.body.config.additional_data).toEqual(masked);
+    // The stored values, as the module's own callers get them.
+    const resolved = await app.get(PlatformCredentialsResolver).resolve(tenant, 'outlook');
+    expect(resolved.config.additional_data).toEqual(additional);
   });
 
   it.each(['constructor', '__proto__', 'prototype'])(
@@ -342,7 +368,8 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
           .set('Content-Type', 'application/json')
           .send(
             `{"tenant_id":"${newTenantId()}","service_name":"outlook",` +
-              `"config":{"client_id":"a","client_secret":"b","additional_data":${additional}}}`,
+              `"config":{"client_id":"${OUTLOOK_CLIENT_ID}","client_secret":"b",` +
+              `"tenant_id":"contoso.onmicrosoft.com","additional_data":${additional}}}`,
           );
         expect(res.status).toBe(400);
         expect(['INVALID_PLATFORM_CONFIG', 'VALIDATION_FAILED']).toContain(res.body.code);
@@ -378,7 +405,7 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
       .send({
         tenant_id: newTenantId(),
         service_name: 'outlook',
-        config: { client_id: 'cid', client_secret: canarySecret(), password: leaked },
+        config: { ...validConfig('outlook'), password: leaked },
       });
     const error = expectErrorBody(res, 400, 'INVALID_PLATFORM_CONFIG');
     expect(fieldsOf(error)).toEqual(['config.password']);
@@ -394,7 +421,10 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
       .send(
         registerBody(tenant, {
           service_name: 'outlook',
-          config: { client_id: 'other-client', client_secret: secret },
+          config: validConfig('outlook', {
+            client_id: guidOf('other-client'),
+            client_secret: secret,
+          }),
         }),
       );
 
@@ -407,7 +437,7 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
     // Nothing was written: the first registration is intact.
     const got = await http(app).get(`${API}/${first.platform.id}`);
     expect(got.status).toBe(200);
-    expect(got.body.config.client_id).toBe('client-123');
+    expect(got.body.config.client_id).toBe(OUTLOOK_CLIENT_ID);
     expect(got.body.version).toBe(1);
     expect(await rowCount(tenant)).toBe(1);
   });
@@ -445,7 +475,7 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
 
     const res = await http(app)
       .post(API)
-      .send(registerBody(tenant, { service_name: 'gmail' }));
+      .send(registerBody(tenant, { service_name: 'gmail', config: validConfig('gmail') }));
     const error = expectErrorBody(res, 409, 'PLATFORM_ALREADY_EXISTS');
     expect(error.message).toMatch(/inactive/i);
     expect(error.message).toMatch(/activate/i);
@@ -465,7 +495,10 @@ describe.each(PLATFORMS)('POST /api/v1/platforms (%s)', (platform) => {
           .send(
             registerBody(tenant, {
               service_name: 'outlook',
-              config: { client_id: `client-${i}`, client_secret: secret },
+              config: validConfig('outlook', {
+                client_id: guidOf(`client-${i}`),
+                client_secret: secret,
+              }),
             }),
           ),
       ),

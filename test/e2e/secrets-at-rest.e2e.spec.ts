@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { canarySecret, guidOf, newTenantId } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -13,6 +13,9 @@ import {
 } from './e2e-helpers';
 
 type Row = Record<string, unknown>;
+
+/** The Entra tenant of the platforms' provider configuration (must not be stored in clear). */
+const PROVIDER_TENANT = 'contoso-provider-tenant.onmicrosoft.com';
 
 /** Every way a value could sit in a column: as text, as bytes, hex-encoded, base64-encoded. */
 function expectNotStored(row: Row, ...plaintexts: string[]): void {
@@ -81,7 +84,7 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
         config: {
           client_id: clientId,
           client_secret: secret,
-          tenant_id: 'contoso-provider-tenant',
+          tenant_id: PROVIDER_TENANT,
           additional_data: { refresh_token: `${secret}-refresh`, ...extra },
         },
       });
@@ -93,7 +96,7 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
   it('the row holds neither the secret nor the client id in clear; AES-GCM columns', async () => {
     const tenant = newTenantId();
     const secret = canarySecret('at-rest');
-    const clientId = `client-${randomUUID()}`;
+    const clientId = randomUUID(); // outlook's client ids are GUIDs
     const created = await register(tenant, clientId, secret);
 
     const row = await rowOf(created.id);
@@ -114,9 +117,9 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
       'updated_at',
       'version',
     ]);
-    expectNotStored(row, secret, clientId, `${secret}-refresh`, 'contoso-provider-tenant');
+    expectNotStored(row, secret, clientId, `${secret}-refresh`, PROVIDER_TENANT);
     const text = await rowText(created.id);
-    for (const plaintext of [secret, clientId, 'contoso-provider-tenant']) {
+    for (const plaintext of [secret, clientId, PROVIDER_TENANT]) {
       expect(text).not.toContain(plaintext);
       expect(text).not.toContain(Buffer.from(plaintext).toString('hex'));
     }
@@ -143,8 +146,8 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
 
   it('the same secret twice: different IVs and ciphertexts', async () => {
     const secret = canarySecret('twice');
-    const a = await register(newTenantId(), 'same-client', secret);
-    const b = await register(newTenantId(), 'same-client', secret);
+    const a = await register(newTenantId(), guidOf('same-client'), secret);
+    const b = await register(newTenantId(), guidOf('same-client'), secret);
     const [rowA, rowB] = [await rowOf(a.id), await rowOf(b.id)];
 
     expect((rowA.config_iv as Buffer).equals(rowB.config_iv as Buffer)).toBe(false);
@@ -154,13 +157,13 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
 
   it('an update re-encrypts with a fresh IV; neither the old nor the new secret is stored', async () => {
     const secret = canarySecret('before');
-    const created = await register(newTenantId(), 'client-a', secret);
+    const created = await register(newTenantId(), guidOf('client-a'), secret);
     const before = await rowOf(created.id);
 
     const rotated = canarySecret('after');
     const res = await http(app)
       .put(`${API}/${created.id}`)
-      .send({ config: { client_secret: rotated, client_id: 'client-b' } });
+      .send({ config: { client_secret: rotated, client_id: guidOf('client-b') } });
     expect(res.status).toBe(200);
     expectNoSecret(res, secret, rotated);
 
@@ -171,13 +174,13 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     expect((after.config_ciphertext as Buffer).equals(before.config_ciphertext as Buffer)).toBe(
       false,
     );
-    expectNotStored(after, secret, rotated, 'client-b');
+    expectNotStored(after, secret, rotated, guidOf('client-b'));
   });
 
   it('a ciphertext moved to another row does not decrypt: 500 without any secret', async () => {
     const secretA = canarySecret('row-a');
-    const a = await register(newTenantId(), 'client-a', secretA);
-    const b = await register(newTenantId(), 'client-b', canarySecret('row-b'));
+    const a = await register(newTenantId(), guidOf('client-a'), secretA);
+    const b = await register(newTenantId(), guidOf('client-b'), canarySecret('row-b'));
     // Copy A's encrypted configuration (and data key id) onto B: B's tenant has no such key, and
     // the AAD binds the ciphertext to A's tenant, service and id anyway.
     await db.query(
@@ -195,13 +198,16 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
 
     const error = expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
     expect(error.error).toBe('Internal Server Error');
-    expectNoSecret(res, secretA, 'client-a');
+    expectNoSecret(res, secretA, guidOf('client-a'));
     // GET by id answers the read cache's masked view of B as last written through the service
     // (the edit bumped no version, so no cache heard of it): B's own, without any secret.
     const cached = await http(app).get(`${API}/${b.id}`);
     expect(cached.status).toBe(200);
-    expect(cached.body.config).toMatchObject({ client_id: 'client-b', client_secret: '********' });
-    expectNoSecret(cached, secretA, 'client-a');
+    expect(cached.body.config).toMatchObject({
+      client_id: guidOf('client-b'),
+      client_secret: '********',
+    });
+    expectNoSecret(cached, secretA, guidOf('client-a'));
     // A still reads fine.
     expect((await http(app).get(`${API}/${a.id}`)).status).toBe(200);
   });

@@ -1,5 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { canarySecret, newTenantId } from '../support/fixtures';
+import { PlatformCredentialsResolver } from '../../src/service-platform';
+import {
+  canarySecret,
+  guidOf,
+  newTenantId,
+  OUTLOOK_CLIENT_ID,
+  validConfig,
+} from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
 import {
   API,
@@ -36,14 +43,14 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   it('changes client_id alone: the other fields, the secret included, keep their values', async () => {
     const { platform: created, secret } = await register();
 
-    const res = await put(created.id, { config: { client_id: 'client-456' } });
+    const res = await put(created.id, { config: { client_id: guidOf('client-456') } });
 
     expect(res.status).toBe(200);
     expectPlatformResponse(res.body);
     expect(res.headers.etag).toBe('"2"');
     expect(res.body).toEqual({
       ...created,
-      config: { ...created.config, client_id: 'client-456', client_secret: MASK },
+      config: { ...created.config, client_id: guidOf('client-456'), client_secret: MASK },
       version: 2,
       updated_at: expect.any(String),
     });
@@ -77,16 +84,25 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     const token = canarySecret('access-token');
 
     const res = await put(created.id, {
-      config: { additional_data: { redirect_uri: null, scope: 'mail.read', access_token: token } },
+      config: {
+        additional_data: {
+          redirect_uri: null,
+          mailbox: 'shared@contoso.onmicrosoft.com',
+          scope: 'mail.read',
+          access_token: token,
+        },
+      },
     });
 
     expect(res.status).toBe(200);
+    // mailbox is declared public by outlook; scope and access_token are not: secrets.
     expect(res.body.config.additional_data).toEqual({
       refresh_token: MASK,
-      scope: 'mail.read',
+      mailbox: 'shared@contoso.onmicrosoft.com',
+      scope: MASK,
       access_token: MASK,
     });
-    expect(res.body.config.client_id).toBe('client-123');
+    expect(res.body.config.client_id).toBe(OUTLOOK_CLIENT_ID);
     expect(res.body.config.tenant_id).toBe('contoso.onmicrosoft.com');
     expect(res.body.version).toBe(2);
     expectNoSecret(res, token);
@@ -100,7 +116,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     const res = await put(created.id, { config: { additional_data: null } });
     expect(res.status).toBe(200);
     expect(res.body.config).toEqual({
-      client_id: 'client-123',
+      client_id: OUTLOOK_CLIENT_ID,
       client_secret: MASK,
       tenant_id: 'contoso.onmicrosoft.com',
     });
@@ -108,17 +124,30 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   });
 
   it('tenant_id: null removes the provider tenant; a new one replaces it', async () => {
-    const { platform: created } = await register();
+    // Salesforce's org id (its tenant_id) is optional and public.
+    const { platform: created } = await registerPlatform(app, newTenantId(), {
+      service_name: 'salesforce',
+      config: validConfig('salesforce', { tenant_id: '00D5g000004SxYz' }),
+    });
+    expect(created.config.tenant_id).toBe('00D5g000004SxYz');
     const removed = await put(created.id, { config: { tenant_id: null } });
     expect(removed.status).toBe(200);
     expect(removed.body.config).not.toHaveProperty('tenant_id');
     expect(removed.body.version).toBe(2);
     expect((await get(created.id)).body.config).not.toHaveProperty('tenant_id');
 
-    const set = await put(created.id, { config: { tenant_id: 'fabrikam.onmicrosoft.com' } });
+    const set = await put(created.id, { config: { tenant_id: '00D5g000004AbCdEAK' } });
     expect(set.status).toBe(200);
-    expect(set.body.config.tenant_id).toBe('fabrikam.onmicrosoft.com');
+    expect(set.body.config.tenant_id).toBe('00D5g000004AbCdEAK');
     expect(set.body.version).toBe(3);
+  });
+
+  it('tenant_id: null on a service that requires it: 400 INVALID_PLATFORM_CONFIG, nothing written', async () => {
+    const { platform: created } = await register(); // outlook requires the directory (tenant) id
+    const res = await put(created.id, { config: { tenant_id: null } });
+    const error = expectErrorBody(res, 400, 'INVALID_PLATFORM_CONFIG');
+    expect(fieldsOf(error)).toEqual(['config.tenant_id']);
+    expect((await get(created.id)).body).toEqual(created);
   });
 
   it('an empty update answers 200 and writes nothing (same version, same updated_at)', async () => {
@@ -133,7 +162,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     const { platform: created } = await register();
     const res = await put(created.id, {
       config: {
-        client_id: 'client-123',
+        client_id: OUTLOOK_CLIENT_ID,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: { redirect_uri: 'https://app.example.com/callback' },
       },
@@ -146,11 +175,11 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
 
   it('a stale body version: 412 VERSION_CONFLICT and nothing written', async () => {
     const { platform: created, secret } = await register();
-    expect((await put(created.id, { config: { client_id: 'v2' } })).status).toBe(200);
+    expect((await put(created.id, { config: { client_id: guidOf('v2') } })).status).toBe(200);
     const rotated = canarySecret('stale');
 
     const res = await put(created.id, {
-      config: { client_id: 'stale-write', client_secret: rotated },
+      config: { client_id: guidOf('stale-write'), client_secret: rotated },
       version: 1,
     });
 
@@ -158,7 +187,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     expect(error.error).toBe('Precondition Failed');
     expectNoSecret(res, secret, rotated);
     const got = await get(created.id);
-    expect(got.body.config.client_id).toBe('v2');
+    expect(got.body.config.client_id).toBe(guidOf('v2'));
     expect(got.body.version).toBe(2);
     // The secret was not rotated either: sending the old one is still a no-op.
     const same = await put(created.id, { config: { client_secret: secret } });
@@ -167,36 +196,40 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
 
   it('a stale If-Match: 412 VERSION_CONFLICT and nothing written', async () => {
     const { platform: created } = await register();
-    expect((await put(created.id, { config: { client_id: 'v2' } })).status).toBe(200);
+    expect((await put(created.id, { config: { client_id: guidOf('v2') } })).status).toBe(200);
 
-    const res = await put(created.id, { config: { client_id: 'stale-write' } }, '"1"');
+    const res = await put(created.id, { config: { client_id: guidOf('stale-write') } }, '"1"');
 
     expectErrorBody(res, 412, 'VERSION_CONFLICT');
     const got = await get(created.id);
-    expect(got.body.config.client_id).toBe('v2');
+    expect(got.body.config.client_id).toBe(guidOf('v2'));
     expect(got.body.version).toBe(2);
   });
 
   it('a matching If-Match: 200 and the new ETag', async () => {
     const { platform: created } = await register();
-    const first = await put(created.id, { config: { client_id: 'v2' } }, '"1"');
+    const first = await put(created.id, { config: { client_id: guidOf('v2') } }, '"1"');
     expect(first.status).toBe(200);
     expect(first.headers.etag).toBe('"2"');
     expect(first.body.version).toBe(2);
 
     // The ETag of the answer is what the next change is based on.
-    const second = await put(created.id, { config: { client_id: 'v3' } }, first.headers.etag);
+    const second = await put(
+      created.id,
+      { config: { client_id: guidOf('v3') } },
+      first.headers.etag,
+    );
     expect(second.status).toBe(200);
     expect(second.headers.etag).toBe('"3"');
-    expect(second.body.config.client_id).toBe('v3');
+    expect(second.body.config.client_id).toBe(guidOf('v3'));
   });
 
   it('If-Match and body version that agree are accepted; If-Match: * means any version', async () => {
     const { platform: created } = await register();
-    const both = await put(created.id, { config: { client_id: 'v2' }, version: 1 }, '"1"');
+    const both = await put(created.id, { config: { client_id: guidOf('v2') }, version: 1 }, '"1"');
     expect(both.status).toBe(200);
     expect(both.body.version).toBe(2);
-    const any = await put(created.id, { config: { client_id: 'v3' } }, '*');
+    const any = await put(created.id, { config: { client_id: guidOf('v3') } }, '*');
     expect(any.status).toBe(200);
     expect(any.body.version).toBe(3);
   });
@@ -204,8 +237,8 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   it('two concurrent updates based on the same version: one 200, one 412', async () => {
     const { platform: created } = await register();
     const [a, b] = await Promise.all([
-      put(created.id, { config: { client_id: 'writer-a' } }, '"1"'),
-      put(created.id, { config: { client_id: 'writer-b' } }, '"1"'),
+      put(created.id, { config: { client_id: guidOf('writer-a') } }, '"1"'),
+      put(created.id, { config: { client_id: guidOf('writer-b') } }, '"1"'),
     ]);
     expect([a?.status, b?.status].sort()).toEqual([200, 412]);
     const winner = a?.status === 200 ? a : b;
@@ -226,8 +259,12 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     expect(answers.map((res) => res.status)).toEqual(Array(writers).fill(200));
     const got = await get(created.id);
     expect(got.body.version).toBe(1 + writers);
-    for (let i = 0; i < writers; i++)
-      expect(got.body.config.additional_data[`setting_${i}`]).toBe(i);
+    // Not declared by outlook, so masked in answers; the stored values are all there.
+    const stored = await app.get(PlatformCredentialsResolver).resolve(created.tenant_id, 'outlook');
+    for (let i = 0; i < writers; i++) {
+      expect(got.body.config.additional_data[`setting_${i}`]).toBe(MASK);
+      expect(stored.config.additional_data?.[`setting_${i}`]).toBe(i);
+    }
   });
 
   it('removing the last additional_data keys removes additional_data', async () => {
@@ -244,7 +281,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
     'a malformed If-Match %j: 400 VALIDATION_FAILED',
     async (ifMatch) => {
       const { platform: created } = await register();
-      const res = await put(created.id, { config: { client_id: 'x' } }, ifMatch);
+      const res = await put(created.id, { config: { client_id: guidOf('x') } }, ifMatch);
       const error = expectErrorBody(res, 400, 'VALIDATION_FAILED');
       expect(fieldsOf(error)).toEqual(['If-Match']);
       expect((await get(created.id)).body.version).toBe(1);
@@ -253,7 +290,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
 
   it('If-Match and body version that disagree: 400 VALIDATION_FAILED', async () => {
     const { platform: created } = await register();
-    const res = await put(created.id, { config: { client_id: 'x' }, version: 2 }, '"1"');
+    const res = await put(created.id, { config: { client_id: guidOf('x') }, version: 2 }, '"1"');
     const error = expectErrorBody(res, 400, 'VALIDATION_FAILED');
     expect(fieldsOf(error)).toEqual(['version']);
     expect((await get(created.id)).body.version).toBe(1);
@@ -279,11 +316,15 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   });
 
   it.each([
-    ['an unknown top-level field', { config: { client_id: 'x' }, is_active: false }, 'is_active'],
-    ['config missing', { client_id: 'x' }, 'client_id'],
-    ['version 0', { config: { client_id: 'x' }, version: 0 }, 'version'],
-    ['version a string', { config: { client_id: 'x' }, version: '1' }, 'version'],
-    ['version a fraction', { config: { client_id: 'x' }, version: 1.5 }, 'version'],
+    [
+      'an unknown top-level field',
+      { config: { client_id: guidOf('x') }, is_active: false },
+      'is_active',
+    ],
+    ['config missing', { client_id: guidOf('x') }, 'client_id'],
+    ['version 0', { config: { client_id: guidOf('x') }, version: 0 }, 'version'],
+    ['version a string', { config: { client_id: guidOf('x') }, version: '1' }, 'version'],
+    ['version a fraction', { config: { client_id: guidOf('x') }, version: 1.5 }, 'version'],
   ])('%s: 400 VALIDATION_FAILED', async (_name, body, field) => {
     const { platform: created } = await register();
     const res = await put(created.id, body);
@@ -293,13 +334,13 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   });
 
   it('404 PLATFORM_NOT_FOUND for an unknown id', async () => {
-    const res = await put(UNKNOWN_ID, { config: { client_id: 'x' } });
+    const res = await put(UNKNOWN_ID, { config: { client_id: guidOf('x') } });
     const error = expectErrorBody(res, 404, 'PLATFORM_NOT_FOUND');
     expect(error.details).toEqual([]);
   });
 
   it('400 VALIDATION_FAILED for an id that is not a UUID', async () => {
-    const res = await put('not-a-uuid', { config: { client_id: 'x' } });
+    const res = await put('not-a-uuid', { config: { client_id: guidOf('x') } });
     const error = expectErrorBody(res, 400, 'VALIDATION_FAILED');
     expect(fieldsOf(error)).toEqual(['platform_id']);
   });
@@ -307,7 +348,7 @@ describe.each(PLATFORMS)('PUT /api/v1/platforms/:platform_id (%s)', (platform) =
   it('updates a deactivated platform without activating it', async () => {
     const { platform: created } = await register();
     expect((await http(app).post(`${API}/${created.id}/deactivate`)).status).toBe(200);
-    const res = await put(created.id, { config: { client_id: 'while-off' } }, '"2"');
+    const res = await put(created.id, { config: { client_id: guidOf('while-off') } }, '"2"');
     expect(res.status).toBe(200);
     expect(res.body.is_active).toBe(false);
     expect(res.body.version).toBe(3);

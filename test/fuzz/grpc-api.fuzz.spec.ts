@@ -3,6 +3,7 @@ import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { tokenFor } from '../support/auth';
+import { BUILT_IN_SERVICE_NAMES, validConfig } from '../support/fixtures';
 import {
   RPC_METHODS,
   STATUS_NAME,
@@ -69,7 +70,7 @@ describe('gRPC API fuzzing (seeded fast-check)', () => {
       const outcome = await callRpc<{ platform: { id: string } }>(client, 'RegisterPlatform', {
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: 's' },
+        config: validConfig('outlook'),
       });
       platformIds.push(outcome.value?.platform.id as string);
     }
@@ -167,9 +168,22 @@ describe('gRPC API fuzzing (seeded fast-check)', () => {
   );
 
   const requestOf: Record<RpcMethod, fc.Arbitrary<object>> = {
-    RegisterPlatform: fc.record(
-      { tenant_id: tenant, service_name: serviceName, config },
-      { requiredKeys: [] },
+    RegisterPlatform: fc.oneof(
+      fc.record({ tenant_id: tenant, service_name: serviceName, config }, { requiredKeys: [] }),
+      // A built-in service with its valid config (protobuf fields; additional_data a Struct).
+      fc.tuple(fc.constantFrom(...BUILT_IN_SERVICE_NAMES), tenant).map(([service, tenantId]) => {
+        const { additional_data: extra, ...fields } = validConfig(service);
+        return {
+          tenant_id: tenantId,
+          service_name: service,
+          config: {
+            ...fields,
+            ...(extra !== undefined && {
+              additional_data: toStruct(extra as Record<string, unknown>),
+            }),
+          },
+        };
+      }),
     ),
     GetPlatform: fc.record({ platform_id: id }, { requiredKeys: [] }),
     UpdatePlatform: fc.record(
@@ -194,6 +208,13 @@ describe('gRPC API fuzzing (seeded fast-check)', () => {
     ResolveCredentials: fc.record(
       { tenant_id: tenant, service_name: serviceName },
       { requiredKeys: [] },
+    ),
+    ListServices: fc.constant({}),
+    GetService: fc.record(
+      { name: fc.oneof(fc.constantFrom(...BUILT_IN_SERVICE_NAMES), text) },
+      {
+        requiredKeys: [],
+      },
     ),
   };
 

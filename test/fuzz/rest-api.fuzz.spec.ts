@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { tokenFor } from '../support/auth';
+import { BUILT_IN_SERVICE_NAMES, validConfig } from '../support/fixtures';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { startTestApp } from '../support/test-app';
 import {
@@ -54,6 +55,8 @@ const COVERED_ROUTES = [
   'post /api/v1/platforms/{platform_id}/activate',
   'get /api/v1/platforms/{platform_id}/audit',
   'get /api/v1/health/details',
+  'get /api/v1/services',
+  'get /api/v1/services/{name}',
   'get /health/live',
   'get /health/ready',
 ];
@@ -71,7 +74,7 @@ describe('REST API fuzzing (seeded fast-check)', () => {
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     // A few platforms for the id-based routes to find.
-    for (const [index, tenantId] of tenants.entries()) {
+    for (const tenantId of tenants) {
       for (const service of ['outlook', 'gmail']) {
         const res = await inject({
           method: 'POST',
@@ -79,8 +82,8 @@ describe('REST API fuzzing (seeded fast-check)', () => {
           headers: { ...adminHeaders(), 'content-type': 'application/json' },
           payload: JSON.stringify({
             tenant_id: tenantId,
-            service_name: `${service}${index}`,
-            config: { client_id: 'c', client_secret: 's' },
+            service_name: service,
+            config: validConfig(service),
           }),
           write: true,
         });
@@ -176,25 +179,60 @@ describe('REST API fuzzing (seeded fast-check)', () => {
       ...(ifMatch !== null && ifMatch !== '' && { 'if-match': ifMatch }),
     }));
 
-  const registerBody = fc
+  /** A registration of a built-in service: its valid config, or that config with one field hostile. */
+  const catalogRegistration = fc
     .tuple(
-      fc.record(
+      fc.constantFrom(...BUILT_IN_SERVICE_NAMES),
+      fc.oneof(fc.constantFrom(...tenants), uuid),
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(null) },
         {
-          tenant_id: fc.oneof(
-            { weight: 4, arbitrary: fc.oneof(fc.constantFrom(...tenants), uuid) },
-            { weight: 1, arbitrary: hostileJson },
+          weight: 2,
+          arbitrary: fc.tuple(
+            fc.constantFrom('client_id', 'client_secret', 'tenant_id', 'additional_data'),
+            hostileJson,
           ),
-          service_name: fc.oneof(
-            { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/) },
-            { weight: 1, arbitrary: hostileJson },
-          ),
-          config: configLike,
         },
-        { requiredKeys: ['tenant_id', 'service_name', 'config'] },
+        { weight: 1, arbitrary: fc.tuple(hostileString, hostileJson) },
       ),
-      sometimes(hostileJson, 6),
     )
-    .map(([body, unknown]) => (unknown === null ? body : { ...body, unknown }));
+    .map(([service, tenantId, change]) => {
+      const config = validConfig(service);
+      if (change !== null) {
+        const [field, value] = change;
+        if (['client_id', 'client_secret', 'tenant_id', 'additional_data'].includes(field)) {
+          config[field] = value;
+        } else {
+          config.additional_data = { ...(config.additional_data as object), [field]: value };
+        }
+      }
+      return { tenant_id: tenantId, service_name: service, config };
+    });
+  const registerBody = fc.oneof(
+    { weight: 3, arbitrary: catalogRegistration },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.record(
+            {
+              tenant_id: fc.oneof(
+                { weight: 4, arbitrary: fc.oneof(fc.constantFrom(...tenants), uuid) },
+                { weight: 1, arbitrary: hostileJson },
+              ),
+              service_name: fc.oneof(
+                { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}$/) },
+                { weight: 1, arbitrary: hostileJson },
+              ),
+              config: configLike,
+            },
+            { requiredKeys: ['tenant_id', 'service_name', 'config'] },
+          ),
+          sometimes(hostileJson, 6),
+        )
+        .map(([body, unknown]) => (unknown === null ? body : { ...body, unknown })),
+    },
+  );
   const updateBody = fc.record(
     { config: configLike, version: fc.oneof(hostileNumber, hostileJson) },
     { requiredKeys: [] },
@@ -288,6 +326,15 @@ describe('REST API fuzzing (seeded fast-check)', () => {
         headers: h,
         write: false,
       })),
+    fc
+      .tuple(
+        headers,
+        fc.oneof(
+          fc.constantFrom('/api/v1/services', '/api/v1/services/outlook'),
+          hostileString.map((name) => `/api/v1/services/${percentEncoded(name).slice(0, 300)}`),
+        ),
+      )
+      .map(([h, url]) => ({ method: 'GET' as const, url, headers: h, write: false })),
     fc
       .tuple(headers, fc.constantFrom('/health/live', '/health/ready', '/api/v1/health/details'))
       .map(([h, url]) => ({ method: 'GET' as const, url, headers: h, write: false })),

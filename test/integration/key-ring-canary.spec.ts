@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
-import { ServicePlatformReadiness, ServicePlatformService } from '../../src/service-platform';
+import {
+  ServicePlatformReadiness,
+  ServicePlatformService,
+  type RegisterPlatformRequest,
+} from '../../src/service-platform';
+import { validConfig } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
 
 const key = (byte: number): string => Buffer.alloc(32, byte).toString('base64');
@@ -14,7 +19,7 @@ describe('key ring canary (fail closed, real PostgreSQL)', () => {
       {
         tenant_id: randomUUID(),
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: 's' },
+        config: validConfig('outlook') as RegisterPlatformRequest['config'],
       },
       admin,
     );

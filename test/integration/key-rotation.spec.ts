@@ -10,10 +10,12 @@ import {
   ServicePlatformService,
   type RotationOptions,
   type RotationSummary,
+  type RegisterPlatformRequest,
 } from '../../src/service-platform';
 import { accessFor } from '../../src/service-platform/application/authz/platform-access';
 import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { Actor } from '../../src/service-platform/domain/actor';
+import { BUILT_IN_SERVICE_NAMES, validConfig } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
@@ -23,8 +25,13 @@ import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../suppo
 
 const admin: Actor = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
 const TENANTS = 100;
+/** Every built-in service (a tenant has one platform per service). */
 const SERVICES_PER_TENANT = 10;
 const CONFIGS = TENANTS * SERVICES_PER_TENANT;
+/** The client id each service's platforms are registered with (validConfig's). */
+const CLIENT_ID_OF = new Map(
+  BUILT_IN_SERVICE_NAMES.map((name) => [name, validConfig(name).client_id as string]),
+);
 
 /** `k1:…,k2:…`: master keys k1..k4 with fixed material. */
 const ring = (...ids: number[]): string =>
@@ -101,7 +108,7 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
       return (
         want === undefined ||
         config.client_secret !== want.secret ||
-        config.client_id !== `client-${platform.serviceName}` ||
+        config.client_id !== CLIENT_ID_OF.get(platform.serviceName) ||
         platform.version !== want.version ||
         platform.updatedAt.toISOString() !== want.updatedAt
       );
@@ -188,13 +195,15 @@ describe('key rotation (real PostgreSQL, database of its own)', () => {
     const moduleRef = await moduleWith(ring(1));
     const service = moduleRef.get(ServicePlatformService);
     const register = async (tenantId: string, index: number): Promise<void> => {
-      const serviceName = `service-${index}`;
+      const serviceName = BUILT_IN_SERVICE_NAMES[index] as string;
       const secret = `initial-${randomUUID()}`;
       const { platform } = await service.registerPlatform(
         {
           tenant_id: tenantId,
           service_name: serviceName,
-          config: { client_id: `client-${serviceName}`, client_secret: secret },
+          config: validConfig(serviceName, {
+            client_secret: secret,
+          }) as RegisterPlatformRequest['config'],
         },
         admin,
       );

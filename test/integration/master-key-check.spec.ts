@@ -5,9 +5,11 @@ import {
   KeyRotationService,
   ServicePlatformReadiness,
   ServicePlatformService,
+  type RegisterPlatformRequest,
 } from '../../src/service-platform';
 import type { Actor } from '../../src/service-platform/domain/actor';
 import { DataKeyStore } from '../../src/service-platform/infrastructure/crypto/data-key.store';
+import { validConfig } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
@@ -62,7 +64,9 @@ describe('master key check values (real PostgreSQL, database of its own)', () =>
       {
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'client', client_secret: `secret-${randomUUID()}` },
+        config: validConfig('outlook', {
+          client_secret: `secret-${randomUUID()}`,
+        }) as RegisterPlatformRequest['config'],
       },
       admin,
     );

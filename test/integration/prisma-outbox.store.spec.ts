@@ -1,3 +1,4 @@
+import { secretsOf } from '../support/catalog';
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ServicePlatformModule } from '../../src/service-platform';
@@ -63,6 +64,7 @@ describe('PrismaOutboxStore', () => {
       tenantId: randomUUID(),
       serviceName: 'outlook',
       config: PlatformConfiguration.create({ client_id: 'c0', client_secret: 's' }),
+      secrets: secretsOf('outlook'),
       now: new Date(),
     });
     for (let index = 1; index <= count; index++) {
@@ -216,6 +218,7 @@ describe('PrismaOutboxStore', () => {
           tenantId: randomUUID(),
           serviceName: 'gmail',
           config: PlatformConfiguration.create({ client_id: 'c', client_secret: 's' }),
+          secrets: secretsOf('outlook'),
           now: new Date(),
         }),
         ServicePlatform.register({
@@ -223,6 +226,7 @@ describe('PrismaOutboxStore', () => {
           tenantId: randomUUID(),
           serviceName: 'gmail',
           config: PlatformConfiguration.create({ client_id: 'd', client_secret: 's' }),
+          secrets: secretsOf('outlook'),
           now: new Date(),
         }),
         'tester',
@@ -252,6 +256,7 @@ describe('PrismaOutboxStore', () => {
       tenantId: randomUUID(),
       serviceName: 'gmail',
       config: PlatformConfiguration.create({ client_id: 'c', client_secret: 's' }),
+      secrets: secretsOf('outlook'),
       now: new Date(),
     });
     const event = PlatformUpdatedEvent.of(platform, platform, 'tester');

@@ -1,3 +1,4 @@
+import { secretsOf } from '../support/catalog';
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -61,6 +62,7 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
         client_secret: secret,
         additional_data: { refresh_token: 'rt' },
       }),
+      secrets: secretsOf(serviceName),
       now: new Date(),
     });
 

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { canarySecret, newTenantId } from '../../support/fixtures';
+import { canarySecret, guidOf, newTenantId, validConfig } from '../../support/fixtures';
 import { API, http, MASK, registerPlatform } from '../e2e-helpers';
 import {
   auditRowsOf,
@@ -39,9 +39,15 @@ describe('change events: outbox → audit trail + Redis', () => {
         tenant_id: tenantId,
         service_name: 'outlook',
         config: {
-          client_id: 'cid-1',
+          client_id: guidOf('cid-1'),
           client_secret: secret,
-          additional_data: { region: 'eu', refresh_token: 'rt-canary' },
+          tenant_id: 'contoso.onmicrosoft.com',
+          // mailbox is declared public by outlook; region is not declared: a secret.
+          additional_data: {
+            region: 'region-eu-canary',
+            mailbox: 'eu@contoso.onmicrosoft.com',
+            refresh_token: 'rt-canary',
+          },
         },
       });
     expect(register.status).toBe(201);
@@ -50,7 +56,11 @@ describe('change events: outbox → audit trail + Redis', () => {
     const update = await http(app, admin(tenantId))
       .put(`${API}/${id}`)
       .send({
-        config: { client_id: 'cid-2', client_secret: newSecret, additional_data: { region: 'us' } },
+        config: {
+          client_id: guidOf('cid-2'),
+          client_secret: newSecret,
+          additional_data: { region: 'region-us-canary', mailbox: 'us@contoso.onmicrosoft.com' },
+        },
       });
     expect(update.status).toBe(200);
     // Changes that change nothing are not events.
@@ -58,7 +68,7 @@ describe('change events: outbox → audit trail + Redis', () => {
       (
         await http(app, admin(tenantId))
           .put(`${API}/${id}`)
-          .send({ config: { client_id: 'cid-2' } })
+          .send({ config: { client_id: guidOf('cid-2') } })
       ).status,
     ).toBe(200);
     expect((await http(app, admin(tenantId)).post(`${API}/${id}/deactivate`)).status).toBe(200);
@@ -93,14 +103,24 @@ describe('change events: outbox → audit trail + Redis', () => {
       expect(data.config.client_secret).toBe(MASK);
     }
     expect(events[0]?.data.config).toEqual({
-      client_id: 'cid-1',
+      client_id: guidOf('cid-1'),
       client_secret: MASK,
-      additional_data: { region: 'eu', refresh_token: MASK },
+      tenant_id: 'contoso.onmicrosoft.com',
+      additional_data: {
+        region: MASK,
+        mailbox: 'eu@contoso.onmicrosoft.com',
+        refresh_token: MASK,
+      },
     });
     expect(events[3]?.data.config).toEqual({
-      client_id: 'cid-2',
+      client_id: guidOf('cid-2'),
       client_secret: MASK,
-      additional_data: { region: 'us', refresh_token: MASK },
+      tenant_id: 'contoso.onmicrosoft.com',
+      additional_data: {
+        region: MASK,
+        mailbox: 'us@contoso.onmicrosoft.com',
+        refresh_token: MASK,
+      },
     });
     expect(new Set(events.map((event) => event.data.event_id)).size).toBe(4);
 
@@ -113,16 +133,22 @@ describe('change events: outbox → audit trail + Redis', () => {
       ]),
     );
     expect(audit[0]?.changes).toEqual({
-      'config.client_id': { before: null, after: 'cid-1' },
+      'config.client_id': { before: null, after: guidOf('cid-1') },
       'config.client_secret': { changed: true },
-      'config.additional_data.region': { before: null, after: 'eu' },
+      'config.tenant_id': { before: null, after: 'contoso.onmicrosoft.com' },
+      'config.additional_data.region': { changed: true },
+      'config.additional_data.mailbox': { before: null, after: 'eu@contoso.onmicrosoft.com' },
       'config.additional_data.refresh_token': { changed: true },
       is_active: { before: null, after: true },
     });
     expect(audit[1]?.changes).toEqual({
-      'config.client_id': { before: 'cid-1', after: 'cid-2' },
+      'config.client_id': { before: guidOf('cid-1'), after: guidOf('cid-2') },
       'config.client_secret': { changed: true },
-      'config.additional_data.region': { before: 'eu', after: 'us' },
+      'config.additional_data.region': { changed: true },
+      'config.additional_data.mailbox': {
+        before: 'eu@contoso.onmicrosoft.com',
+        after: 'us@contoso.onmicrosoft.com',
+      },
     });
     expect(audit[2]?.changes).toEqual({ is_active: { before: true, after: false } });
     expect(audit[3]?.changes).toEqual({ is_active: { before: false, after: true } });
@@ -136,18 +162,26 @@ describe('change events: outbox → audit trail + Redis', () => {
       [id],
     );
     const everything = JSON.stringify([events, audit, outbox]);
-    for (const plaintext of [secret, newSecret, 'rt-canary'])
+    for (const plaintext of [
+      secret,
+      newSecret,
+      'rt-canary',
+      'region-eu-canary',
+      'region-us-canary',
+    ])
       expect(everything).not.toContain(plaintext);
   });
 
   it('a command that fails after writing its event rolls both back: no row, no event, no audit', async () => {
     // A database-side failure of the outbox insert, after the platform row was written in the
-    // same transaction: the whole change must disappear.
+    // same transaction: the whole change must disappear. (The client id is a valid one of both
+    // gmail and slack; the deactivation refused is that of the tenant's zendesk platform.)
+    const explode = 'explode.apps.googleusercontent.com';
     await env.sql.query(`
       CREATE FUNCTION refuse_exploding_events() RETURNS trigger AS $$
       BEGIN
-        IF NEW.payload->'config'->>'client_id' = 'explode'
-           OR (NEW.event_type = 'platform.deactivated' AND NEW.payload->>'service_name' = 'pinned') THEN
+        IF NEW.payload->'config'->>'client_id' = '${explode}'
+           OR (NEW.event_type = 'platform.deactivated' AND NEW.payload->>'service_name' = 'zendesk') THEN
           RAISE EXCEPTION 'refused by the test';
         END IF;
         RETURN NEW;
@@ -161,7 +195,7 @@ describe('change events: outbox → audit trail + Redis', () => {
         .send({
           tenant_id: tenantId,
           service_name: 'gmail',
-          config: { client_id: 'explode', client_secret: 's' },
+          config: validConfig('gmail', { client_id: explode }),
         });
       expect(failed.status).toBeGreaterThanOrEqual(500);
       const { rows } = await env.sql.query(
@@ -173,12 +207,16 @@ describe('change events: outbox → audit trail + Redis', () => {
       const { platform } = await registerPlatform(app, tenantId, { service_name: 'slack' });
       const failedUpdate = await http(app)
         .put(`${API}/${platform.id}`)
-        .send({ config: { client_id: 'explode' } });
+        .send({ config: { client_id: explode } });
       expect(failedUpdate.status).toBeGreaterThanOrEqual(500);
       const stored = await http(app).get(`${API}/${platform.id}`);
-      expect(stored.body).toMatchObject({ version: 1, config: { client_id: 'client-123' } });
+      expect(platform.config.client_id).not.toBe(explode);
+      expect(stored.body).toMatchObject({
+        version: 1,
+        config: { client_id: platform.config.client_id },
+      });
 
-      const pinned = await registerPlatform(app, tenantId, { service_name: 'pinned' });
+      const pinned = await registerPlatform(app, tenantId, { service_name: 'zendesk' });
       const failedDeactivation = await http(app).post(`${API}/${pinned.platform.id}/deactivate`);
       expect(failedDeactivation.status).toBeGreaterThanOrEqual(500);
       expect((await http(app).get(`${API}/${pinned.platform.id}`)).body).toMatchObject({
@@ -217,7 +255,7 @@ describe('change events: outbox → audit trail + Redis', () => {
     const body = {
       tenant_id: tenantId,
       service_name: 'whatsapp',
-      config: { client_id: 'c', client_secret: 's' },
+      config: validConfig('whatsapp'),
     };
     const answers = await Promise.all(
       Array.from({ length: 100 }, () => http(app).post(API).send(body)),
@@ -239,12 +277,12 @@ describe('change events: outbox → audit trail + Redis', () => {
   });
 
   it('concurrent updates and (de)activations: audit order and event timestamps follow the version', async () => {
-    const { platform } = await registerPlatform(app, newTenantId(), { service_name: 'zoom' });
+    const { platform } = await registerPlatform(app, newTenantId(), { service_name: 'hubspot' });
     for (let round = 0; round < 15; round++) {
       const answers = await Promise.all([
         http(app)
           .put(`${API}/${platform.id}`)
-          .send({ config: { client_id: `client-${round}` } }),
+          .send({ config: { client_id: guidOf(`client-${round}`) } }),
         http(app).post(`${API}/${platform.id}/${round % 2 === 0 ? 'deactivate' : 'activate'}`),
         http(app)
           .put(`${API}/${platform.id}`)
@@ -277,8 +315,8 @@ describe('change events: outbox → audit trail + Redis', () => {
       .post(API)
       .send({
         tenant_id: tenantId,
-        service_name: 'box',
-        config: { client_id: 'c', client_secret: 's' },
+        service_name: 'twilio',
+        config: validConfig('twilio'),
       });
     expect(res.status).toBe(201);
     const id = (res.body as { platform: { id: string } }).platform.id;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import request from 'supertest';
 import { platformAdminToken } from '../../support/auth';
-import { newTenantId } from '../../support/fixtures';
+import { newTenantId, validConfig } from '../../support/fixtures';
 import { freePort } from '../../support/grpc-client';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { API } from '../e2e-helpers';
@@ -80,7 +80,7 @@ describe('app process killed between commit and publish', () => {
       .send({
         tenant_id: tenantId,
         service_name: 'outlook',
-        config: { client_id: 'c', client_secret: 's' },
+        config: validConfig('outlook'),
       });
     expect(res.status).toBe(201);
     const id = (res.body as { platform: { id: string } }).platform.id;

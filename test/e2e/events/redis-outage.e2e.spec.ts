@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { newTenantId } from '../../support/fixtures';
+import { guidOf, newTenantId, validConfig } from '../../support/fixtures';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { API, http, registerPlatform } from '../e2e-helpers';
 import {
@@ -32,7 +32,9 @@ describe('Redis outage', () => {
   });
 
   it('500 changes while Redis is down: all written, all 500 events delivered after it is back', async () => {
-    const { platform } = await registerPlatform(app, newTenantId(), { service_name: 'teams' });
+    const { platform } = await registerPlatform(app, newTenantId(), {
+      service_name: 'microsoft-teams',
+    });
     await env.subscriber.waitFor(() => env.subscriber.of(platform.id).length === 1);
     await waitForDrainedOutbox(env.sql);
 
@@ -47,13 +49,13 @@ describe('Redis outage', () => {
             .send({
               tenant_id: newTenantId(),
               service_name: 'gmail',
-              config: { client_id: 'c', client_secret: 's' },
+              config: validConfig('gmail'),
             }),
         ),
         ...Array.from({ length: 5 }, (_, index) =>
           http(app)
             .put(`${API}/${platform.id}`)
-            .send({ config: { client_id: `client-${round}-${index}` } }),
+            .send({ config: { client_id: guidOf(`client-${round}-${index}`) } }),
         ),
       ];
       const statuses = (await Promise.all(writes)).map((res) => res.status);

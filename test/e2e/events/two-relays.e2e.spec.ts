@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { newTenantId } from '../../support/fixtures';
+import { guidOf, newTenantId } from '../../support/fixtures';
 import { API, http, registerPlatform } from '../e2e-helpers';
 import {
   startEventsEnvironment,
@@ -27,7 +27,7 @@ describe('two relays on one database', () => {
 
   it('publishes every event exactly once, in version order per platform', async () => {
     const { platform } = await registerPlatform(apps[0] as INestApplication, newTenantId(), {
-      service_name: 'teams',
+      service_name: 'microsoft-teams',
     });
     const registrations: Promise<unknown>[] = [];
     // 200 registrations of other platforms and 200 updates of one, spread over both instances.
@@ -35,7 +35,7 @@ describe('two relays on one database', () => {
       const updates = Array.from({ length: 10 }, (_, index) =>
         http(apps[index % 2] as INestApplication)
           .put(`${API}/${platform.id}`)
-          .send({ config: { client_id: `client-${round}-${index}` } }),
+          .send({ config: { client_id: guidOf(`client-${round}-${index}`) } }),
       );
       for (let index = 0; index < 10; index++) {
         registrations.push(

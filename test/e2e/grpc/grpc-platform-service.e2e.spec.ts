@@ -1,6 +1,13 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { tokenFor } from '../../support/auth';
-import { canarySecret, newTenantId } from '../../support/fixtures';
+import {
+  canarySecret,
+  GOOGLE_CLIENT_ID,
+  guidOf,
+  newTenantId,
+  OUTLOOK_CLIENT_ID,
+  validConfig,
+} from '../../support/fixtures';
 import {
   callRpc,
   createPlatformClient,
@@ -116,23 +123,40 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
     return outcome.value as T;
   }
 
+  /** What an outlook registration stores in additional_data (redirect_uri and scopes public). */
+  const OUTLOOK_ADDITIONAL_DATA = {
+    redirect_uri: 'https://app.example.com/callback',
+    refresh_token: 'rt-secret-value',
+    scopes: ['Mail.Read', 'offline_access'],
+    nested: { api_key: 'ak-secret-value', region: 'eu', retries: 3, beta: true, none: null },
+  };
+
+  /** A valid config of the service as a gRPC message carries it (additional_data a Struct). */
+  function baseConfig(service: string): Record<string, unknown> {
+    if (service === 'outlook') {
+      return {
+        client_id: OUTLOOK_CLIENT_ID,
+        tenant_id: 'contoso.onmicrosoft.com',
+        additional_data: toStruct(OUTLOOK_ADDITIONAL_DATA),
+      };
+    }
+    const { additional_data: additional, ...config } = validConfig(service);
+    return additional === undefined
+      ? config
+      : { ...config, additional_data: toStruct(additional as Record<string, unknown>) };
+  }
+
   function registerRequest(
     tenant: string,
     overrides: { service_name?: string; secret?: string; config?: Record<string, unknown> } = {},
   ): Record<string, unknown> {
+    const service = overrides.service_name ?? 'outlook';
     return {
       tenant_id: tenant,
-      service_name: overrides.service_name ?? 'outlook',
+      service_name: service,
       config: {
-        client_id: 'client-123',
+        ...baseConfig(service),
         client_secret: overrides.secret ?? canarySecret('grpc'),
-        tenant_id: 'contoso.onmicrosoft.com',
-        additional_data: toStruct({
-          redirect_uri: 'https://app.example.com/callback',
-          refresh_token: 'rt-secret-value',
-          scopes: ['Mail.Read', 'offline_access'],
-          nested: { api_key: 'ak-secret-value', region: 'eu', retries: 3, beta: true, none: null },
-        }),
         ...overrides.config,
       },
     };
@@ -140,7 +164,7 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
 
   async function registered(
     tenant = newTenantId(),
-    overrides: { service_name?: string; secret?: string } = {},
+    overrides: { service_name?: string; secret?: string; config?: Record<string, unknown> } = {},
   ): Promise<PlatformMessage> {
     return (await ok<ChangeMessage>('RegisterPlatform', registerRequest(tenant, overrides)))
       .platform;
@@ -175,19 +199,26 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       });
       expect(answer.platform.created_at).toBe(answer.platform.updated_at);
       expect(config).toEqual({
-        client_id: 'client-123',
+        client_id: OUTLOOK_CLIENT_ID,
         client_secret: MASK,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: {
           redirect_uri: 'https://app.example.com/callback',
           refresh_token: MASK,
           scopes: ['Mail.Read', 'offline_access'],
-          nested: { api_key: MASK, region: 'eu', retries: 3, beta: true, none: null },
+          // Not declared by outlook: a secret, masked whole.
+          nested: MASK,
         },
       });
       // The same platform over REST: the same JSON, field for field.
       const rest = await http(hybrid.app).get(`${API}/${answer.platform.id}`);
       expect(platformAsJson(answer.platform as never)).toEqual(rest.body);
+      // Stored as sent: every Struct value kind survives the round trip.
+      const resolved = await ok<{ config: { additional_data: Struct } }>('ResolveCredentials', {
+        tenant_id: tenant,
+        service_name: 'outlook',
+      });
+      expect(fromStruct(resolved.config.additional_data)).toEqual(OUTLOOK_ADDITIONAL_DATA);
     });
 
     it('ALREADY_EXISTS for a second registration; an inactive one can be activated instead', async () => {
@@ -362,16 +393,16 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       const created = await registered(tenant, { secret });
       const updated = await ok<PlatformMessage>(
         'UpdatePlatform',
-        { platform_id: created.id, config: { client_id: 'new-client' } },
+        { platform_id: created.id, config: { client_id: guidOf('new-client') } },
         admin(tenant),
       );
       expect(updated.version).toBe(2);
-      expect(fromStruct(updated.config).client_id).toBe('new-client');
+      expect(fromStruct(updated.config).client_id).toBe(guidOf('new-client'));
       expect(Date.parse(updated.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
 
       const same = await ok<PlatformMessage>('UpdatePlatform', {
         platform_id: created.id,
-        config: { client_id: 'new-client' },
+        config: { client_id: guidOf('new-client') },
       });
       expect(same.version).toBe(2);
       const empty = await ok<PlatformMessage>('UpdatePlatform', {
@@ -388,21 +419,41 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
     });
 
     it('OK: additional_data merges (null removes a key); remove flags remove fields', async () => {
-      const created = await registered();
+      // Gmail: neither its tenant_id (not declared: a secret) nor any additional_data is required.
+      const created = await registered(newTenantId(), {
+        service_name: 'gmail',
+        config: {
+          tenant_id: 'gmail-tenant',
+          additional_data: toStruct({
+            redirect_uri: 'https://app.example.com/callback',
+            refresh_token: 'rt-secret-value',
+            scopes: ['https://www.googleapis.com/auth/gmail.send'],
+          }),
+        },
+      });
+      expect(fromStruct(created.config).tenant_id).toBe(MASK);
       const merged = await ok<PlatformMessage>('UpdatePlatform', {
         platform_id: created.id,
-        config: { additional_data: toStruct({ scopes: null, region: 'us' }) },
+        config: {
+          additional_data: toStruct({ scopes: null, region: 'us', hosted_domain: 'example.com' }),
+        },
       });
       const mergedData = fromStruct(merged.config).additional_data as Record<string, unknown>;
-      expect(mergedData).not.toHaveProperty('scopes');
-      expect(mergedData.region).toBe('us');
-      expect(mergedData.refresh_token).toBe(MASK);
+      expect(mergedData).toEqual({
+        redirect_uri: 'https://app.example.com/callback',
+        refresh_token: MASK,
+        region: MASK, // not declared by gmail
+        hosted_domain: 'example.com',
+      });
 
       const removed = await ok<PlatformMessage>('UpdatePlatform', {
         platform_id: created.id,
         config: { remove_tenant_id: true, remove_additional_data: true },
       });
-      expect(fromStruct(removed.config)).toEqual({ client_id: 'client-123', client_secret: MASK });
+      expect(fromStruct(removed.config)).toEqual({
+        client_id: GOOGLE_CLIENT_ID,
+        client_secret: MASK,
+      });
       expect(removed.version).toBe(3);
     });
 
@@ -410,14 +461,14 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       const created = await registered();
       const updated = await ok<PlatformMessage>('UpdatePlatform', {
         platform_id: created.id,
-        config: { client_id: 'v2' },
+        config: { client_id: guidOf('v2') },
         version: 1,
       });
       expect(updated.version).toBe(2);
       const stale = expectError(
         await call('UpdatePlatform', {
           platform_id: created.id,
-          config: { client_id: 'lost' },
+          config: { client_id: guidOf('lost') },
           version: 1,
         }),
         'FAILED_PRECONDITION',
@@ -426,7 +477,7 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       expect(stale.error?.details).toMatch(/is at version 2, not the expected one/);
       const got = await ok<PlatformMessage>('GetPlatform', { platform_id: created.id });
       expect(got.version).toBe(2);
-      expect(fromStruct(got.config).client_id).toBe('v2');
+      expect(fromStruct(got.config).client_id).toBe(guidOf('v2'));
     });
 
     it('INVALID_ARGUMENT for a missing config, empty credentials, contradictory flags, bad version', async () => {
@@ -441,9 +492,18 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
         ],
         [
           'tenant_id and remove_tenant_id',
-          { platform_id: created.id, config: { tenant_id: 't', remove_tenant_id: true } },
+          {
+            platform_id: created.id,
+            config: { tenant_id: 'fabrikam.onmicrosoft.com', remove_tenant_id: true },
+          },
           'INVALID_PLATFORM_CONFIG',
           ['config.remove_tenant_id'],
+        ],
+        [
+          'removing the tenant_id outlook requires',
+          { platform_id: created.id, config: { remove_tenant_id: true } },
+          'INVALID_PLATFORM_CONFIG',
+          ['config.tenant_id'],
         ],
         [
           'additional_data and remove_additional_data',
@@ -480,7 +540,7 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
     it('NOT_FOUND, PERMISSION_DENIED and UNAUTHENTICATED', async () => {
       const tenant = newTenantId();
       const created = await registered(tenant);
-      const request = { platform_id: created.id, config: { client_id: 'x' } };
+      const request = { platform_id: created.id, config: { client_id: guidOf('x') } };
       expectError(
         await call('UpdatePlatform', { ...request, platform_id: UNKNOWN_ID }),
         'NOT_FOUND',
@@ -557,7 +617,7 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
     it('OK: pages in registration order with next_cursor; filters; the same as REST', async () => {
       const tenant = newTenantId();
       const created: PlatformMessage[] = [];
-      for (const service_name of ['gmail', 'outlook', 'slack', 'teams', 'zoom']) {
+      for (const service_name of ['gmail', 'outlook', 'slack', 'microsoft-teams', 'zendesk']) {
         created.push(await registered(tenant, { service_name }));
       }
       await ok('DeactivatePlatform', { platform_id: (created[2] as PlatformMessage).id });
@@ -583,20 +643,20 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       expect(active.platforms.map((p) => p.service_name)).toEqual([
         'gmail',
         'outlook',
-        'teams',
-        'zoom',
+        'microsoft-teams',
+        'zendesk',
       ]);
       const inactive = await ok<ListMessage>('ListPlatforms', {
         tenant_id: tenant,
         is_active: false,
       });
       expect(inactive.platforms.map((p) => p.service_name)).toEqual(['slack']);
-      const zoom = await ok<ListMessage>('ListPlatforms', {
+      const zendesk = await ok<ListMessage>('ListPlatforms', {
         tenant_id: tenant,
-        service_name: 'zoom',
+        service_name: 'zendesk',
       });
-      expect(zoom.platforms.map((p) => p.service_name)).toEqual(['zoom']);
-      expect(zoom.next_cursor).toBeUndefined();
+      expect(zendesk.platforms.map((p) => p.service_name)).toEqual(['zendesk']);
+      expect(zendesk.next_cursor).toBeUndefined();
 
       // The caller's own tenant by default.
       const mine = await ok<ListMessage>('ListPlatforms', {}, admin(tenant));

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ServicePlatformGrpcHealth } from '../../../src/service-platform';
-import { newTenantId } from '../../support/fixtures';
+import { guidOf, newTenantId, validConfig } from '../../support/fixtures';
 import {
   callOk,
   callRpc,
@@ -75,7 +75,7 @@ describe('gRPC reflection, health and an unreachable database', () => {
     const registered = await callOk<{ platform: { id: string } }>(client, 'RegisterPlatform', {
       tenant_id: tenant,
       service_name: 'outlook',
-      config: { client_id: 'cid', client_secret: 'outage-secret' },
+      config: validConfig('outlook', { client_secret: 'outage-secret' }),
     });
     const id = registered.platform.id;
     await proxy.close();
@@ -84,10 +84,10 @@ describe('gRPC reflection, health and an unreachable database', () => {
       RegisterPlatform: {
         tenant_id: tenant,
         service_name: 'gmail',
-        config: { client_id: 'cid', client_secret: 'outage-secret-2' },
+        config: validConfig('gmail', { client_secret: 'outage-secret-2' }),
       },
       GetPlatform: { platform_id: id },
-      UpdatePlatform: { platform_id: id, config: { client_id: 'other' } },
+      UpdatePlatform: { platform_id: id, config: { client_id: guidOf('other') } },
       DeactivatePlatform: { platform_id: id },
       ActivatePlatform: { platform_id: id },
       ListPlatforms: { tenant_id: tenant },

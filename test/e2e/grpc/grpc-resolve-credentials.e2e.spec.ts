@@ -1,4 +1,4 @@
-import { canarySecret, newTenantId } from '../../support/fixtures';
+import { canarySecret, guidOf, newTenantId, validConfig } from '../../support/fixtures';
 import {
   callOk,
   callRpc,
@@ -60,7 +60,7 @@ describe('gRPC ResolveCredentials', () => {
       tenant_id: tenant,
       service_name: 'outlook',
       config: {
-        client_id: 'client-1',
+        client_id: guidOf('client-1'),
         client_secret: secret,
         tenant_id: 'contoso.onmicrosoft.com',
         additional_data: toStruct({ refresh_token: refresh, scopes: ['Mail.Read'], n: 1 }),
@@ -69,7 +69,10 @@ describe('gRPC ResolveCredentials', () => {
     await callOk(client, 'RegisterPlatform', {
       tenant_id: other,
       service_name: 'outlook',
-      config: { client_id: 'client-2', client_secret: canarySecret('other') },
+      config: validConfig('outlook', {
+        client_id: guidOf('client-2'),
+        client_secret: canarySecret('other'),
+      }),
     });
     return { tenant, other, id: created.platform.id, secret, refresh };
   }
@@ -88,7 +91,7 @@ describe('gRPC ResolveCredentials', () => {
       service_name: 'outlook',
       version: 1,
       config: {
-        client_id: 'client-1',
+        client_id: guidOf('client-1'),
         client_secret: w.secret,
         tenant_id: 'contoso.onmicrosoft.com',
         // proto-loader's `oneofs: true` names the synthetic oneof of a proto3 `optional` field.
@@ -237,7 +240,7 @@ describe('gRPC ResolveCredentials', () => {
       RegisterPlatform: {
         tenant_id: w.tenant,
         service_name: 'gmail',
-        config: { client_id: 'c', client_secret: 's' },
+        config: validConfig('gmail'),
       },
       GetPlatform: { platform_id: w.id },
       UpdatePlatform: { platform_id: w.id, config: {} },

@@ -1,10 +1,11 @@
 import type { Test } from 'supertest';
 import { tokenFor, type TokenRequest } from '../../support/auth';
-import { newTenantId } from '../../support/fixtures';
+import { BUILT_IN_SERVICE_NAMES, guidOf, newTenantId, validConfig } from '../../support/fixtures';
 import {
   callRpc,
   createPlatformClient,
   platformAsJson,
+  toStruct,
   type PlatformServiceClient,
   type RpcMethod,
 } from '../../support/grpc-client';
@@ -233,39 +234,69 @@ interface Request {
   grpc: [RpcMethod, Record<string, unknown>];
   /** Whether the two OK answers must be the same JSON (reads of data only this file writes). */
   comparable: boolean;
+  /** A registration: the tenant and the service each transport registers. */
+  registers?: { tenant: string; rest: string; grpc: string };
 }
 
-let services = 0;
+let counter = 0;
+
+/** The services each tenant has a platform of (one per service and tenant, 10 built in). */
+const taken = new Map<string, Set<string>>();
+
+/** The tenant's services (the world registers outlook for both tenants). */
+function takenBy(tenant: string): Set<string> {
+  const used = taken.get(tenant) ?? new Set(['outlook']);
+  taken.set(tenant, used);
+  return used;
+}
+
+/** Two built-in services the tenant has no platform of yet: one per transport. */
+function freeServices(tenant: string): [string, string] {
+  const free = BUILT_IN_SERVICE_NAMES.filter((name) => !takenBy(tenant).has(name));
+  if (free.length < 2) throw new Error(`tenant ${tenant} has a platform of nearly every service`);
+  return [free[0] as string, free[1] as string];
+}
+
+/** A config as a gRPC message carries it (additional_data as a Struct). */
+function grpcConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const { additional_data: additional, ...rest } = config;
+  return additional === undefined
+    ? rest
+    : { ...rest, additional_data: toStruct(additional as Record<string, unknown>) };
+}
 
 function requestFor(caller: Caller, operation: Operation, world: World): Request {
   const own = caller.startsWith('other-') ? world.tenantB : world.tenantA;
   const other = own === world.tenantA ? world.tenantB : world.tenantA;
-  const register = (tenant: string, service: string, secret: string): Request => {
-    const body = {
-      tenant_id: tenant,
-      service_name: service,
-      config: { client_id: 'parity-client', client_secret: secret },
-    };
+  const register = (tenant: string, service: 'free' | 'outlook', secret: string): Request => {
     // Each transport registers a service of its own, so that both can succeed.
-    const grpcService = service === 'outlook' ? service : `${service}-grpc`;
+    const [restService, grpcService] =
+      service === 'outlook' ? [service, service] : freeServices(tenant);
+    const body = (name: string) => ({
+      tenant_id: tenant,
+      service_name: name,
+      config: validConfig(name, { client_secret: secret }),
+    });
+    const grpcBody = body(grpcService);
     return {
-      rest: (client) => client.post(API).send(body),
-      grpc: ['RegisterPlatform', { ...body, service_name: grpcService }],
+      rest: (client) => client.post(API).send(body(restService)),
+      grpc: ['RegisterPlatform', { ...grpcBody, config: grpcConfig(grpcBody.config) }],
       comparable: false,
+      registers: { tenant, rest: restService, grpc: grpcService },
     };
   };
   const target = { platform_id: world.target };
   switch (operation) {
     case 'register own':
-      return register(own, `svc${++services}`, 'parity-secret');
+      return register(own, 'free', 'parity-secret');
     case 'register other':
-      return register(other, `svc${++services}`, 'parity-secret');
+      return register(other, 'free', 'parity-secret');
     case 'register own, service already registered':
       return register(own, 'outlook', 'parity-secret');
     case 'register own, empty client_secret':
-      return register(own, `svc${++services}`, '');
+      return register(own, 'free', '');
     case 'register other, empty client_secret':
-      return register(other, `svc${++services}`, '');
+      return register(other, 'free', '');
     case 'get target':
       return {
         rest: (client) => client.get(`${API}/${world.target}`),
@@ -285,10 +316,11 @@ function requestFor(caller: Caller, operation: Operation, world: World): Request
         comparable: true,
       };
     case 'update target': {
-      const config = { client_id: `parity-${++services}` };
+      const label = `parity-${++counter}`;
+      const config = { client_id: guidOf(label) };
       return {
         rest: (client) => client.put(`${API}/${world.target}`).send({ config }),
-        grpc: ['UpdatePlatform', { ...target, config: { client_id: `${config.client_id}-g` } }],
+        grpc: ['UpdatePlatform', { ...target, config: { client_id: guidOf(`${label}-g`) } }],
         comparable: false,
       };
     }
@@ -297,8 +329,11 @@ function requestFor(caller: Caller, operation: Operation, world: World): Request
         rest: (client) =>
           client
             .put(`${API}/${world.target}`)
-            .send({ config: { client_id: 'x' }, version: 999999 }),
-        grpc: ['UpdatePlatform', { ...target, config: { client_id: 'x' }, version: 999999 }],
+            .send({ config: { client_id: guidOf('x') }, version: 999999 }),
+        grpc: [
+          'UpdatePlatform',
+          { ...target, config: { client_id: guidOf('x') }, version: 999999 },
+        ],
         comparable: true,
       };
     case 'update target, empty client_secret':
@@ -406,6 +441,11 @@ describe('REST ↔ gRPC parity (Fastify)', () => {
     const rest = await request.rest(http(hybrid.app, { token }));
     const [method, message] = request.grpc;
     const grpc = await callRpc(client, method, message, { token });
+    if (request.registers !== undefined) {
+      const { tenant, rest: restService, grpc: grpcService } = request.registers;
+      if (rest.status === 201) takenBy(tenant).add(restService);
+      if (grpc.status === 'OK') takenBy(tenant).add(grpcService);
+    }
 
     expect({
       caller,
