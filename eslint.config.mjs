@@ -11,7 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.data/**',
-      'src/service-platform/infrastructure/prisma/generated/**',
+      'src/service-platform/infrastructure/persistence/generated/**',
     ],
   },
   js.configs.recommended,
@@ -35,7 +35,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/generated/*', '**/generated'],
-              message: 'Only infrastructure/prisma may use the generated Prisma client.',
+              message:
+                'Only the Prisma adapters (infrastructure) may use the generated Prisma client.',
             },
           ],
         },
@@ -81,7 +82,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/service-platform/infrastructure/prisma/**/*.ts'],
+    files: ['src/service-platform/infrastructure/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -1,7 +1,7 @@
 // One Jest run for unit, integration and end-to-end tests (`npm test`).
 // Nest 12 ships ES modules only: swc transforms them (and our TypeScript) to CommonJS,
 // keeping decorator metadata so that Nest's dependency injection works.
-// The compiler options live in .swcrc, shared with bench/run-ts.cjs.
+// The compiler options live in .swcrc, shared with scripts/run-ts.cjs.
 const swc = JSON.parse(
   require('node:fs').readFileSync(require('node:path').join(__dirname, '.swcrc'), 'utf8'),
 );
@@ -18,7 +18,7 @@ module.exports = {
     '/node_modules/(?!(@nestjs|content-disposition|file-type|cookie|light-my-request|strtok3|token-types|@tokenizer|uint8array-extras)/)',
   ],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  globalSetup: '<rootDir>/test/support/global-setup.cjs',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.cjs',
   setupFiles: ['<rootDir>/test/support/test-env.cjs'],
   maxWorkers: 2,

@@ -20,6 +20,10 @@ import { loadSync } from '@grpc/proto-loader';
 import { JwtService } from '@nestjs/jwt';
 import { Client as PgClient } from 'pg';
 import { COMMITTED_PROTO, freePort } from '../test/support/grpc-client';
+import {
+  applyMigrations,
+  DEFAULT_SCHEMA,
+} from '../src/service-platform/infrastructure/persistence/migrations/migration-runner';
 
 export const ROOT = join(__dirname, '..');
 export const BENCHMARKS_MD = join(ROOT, 'BENCHMARKS.md');
@@ -82,7 +86,7 @@ export async function startServer(
 ): Promise<Child> {
   const port = await freePort();
   const child = fork(
-    join(ROOT, 'bench', 'run-ts.cjs'),
+    join(ROOT, 'scripts', 'run-ts.cjs'),
     ['bench/grpc-bench-servers.ts', mode, String(port)],
     {
       cwd: ROOT,
@@ -294,18 +298,26 @@ export async function prepareDatabase(): Promise<{ url: string; drop: () => Prom
     createTestDatabase: (o: { prefix: string }) => Promise<{ name: string; url: string }>;
     dropDatabase: (o: { name: string }) => Promise<void>;
   };
-  const { applyMigrations } = load('schema-engine.cjs') as {
-    applyMigrations: (o: { url: string; migrationsDir: string }) => Promise<void>;
-  };
   const { name, url } = await createTestDatabase({ prefix: 'sp_bench' });
   const drop = cleanUpStep('database', () => dropDatabase({ name }));
   try {
-    await applyMigrations({ url, migrationsDir: join(ROOT, 'prisma', 'migrations') });
+    await migrate(url);
   } catch (error) {
     await drop();
     throw error;
   }
   return { url, drop };
+}
+
+/** The module's migrations, into its schema, as `npx service-platform migrate` applies them. */
+export async function migrate(url: string): Promise<void> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    await applyMigrations(client, { schema: DEFAULT_SCHEMA });
+  } finally {
+    await client.end();
+  }
 }
 
 // ---- the machine ---------------------------------------------------------------------------

@@ -501,7 +501,10 @@ async function relayBacklog(
   databaseUrl: string,
   count: number,
 ): Promise<BacklogResult> {
-  const pg = new PgClient({ connectionString: databaseUrl });
+  const pg = new PgClient({
+    connectionString: databaseUrl,
+    options: '-c search_path=service_platform',
+  });
   await pg.connect();
   try {
     const meter = new CpuMeter(bench.app.process.pid);

@@ -31,6 +31,7 @@ import {
   runBenchmark,
   sleep,
   type PlatformClient,
+  migrate,
 } from './bench-support';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? '600');
@@ -156,12 +157,7 @@ function tokenOf(): string {
 
 async function run(): Promise<string> {
   const cluster = await startCluster();
-  const migrate = spawn(process.execPath, [join(ROOT, 'scripts', 'db-migrate.cjs')], {
-    env: { ...process.env, DATABASE_URL: cluster.url, PRISMA_MIGRATE_ENGINE: 'wasm' },
-    stdio: 'ignore',
-  });
-  await new Promise((resolve) => migrate.once('exit', resolve));
-  if (migrate.exitCode !== 0) throw new Error('migrations failed on the throw-away cluster');
+  await migrate(cluster.url);
 
   const redis = await ThrowAwayRedis.start();
   cleanUpStep('Redis', () => redis.stop());
@@ -371,7 +367,10 @@ async function run(): Promise<string> {
   const rssEnd = rssMb(app.pid);
 
   // Let the relay catch up, then check the invariants.
-  const sql = new PgClient({ connectionString: cluster.url });
+  const sql = new PgClient({
+    connectionString: cluster.url,
+    options: '-c search_path=service_platform',
+  });
   await sql.connect();
   const drainedBy = Date.now() + 120_000;
   for (;;) {

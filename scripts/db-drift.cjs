@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compares the database at DATABASE_URL with prisma/schema.prisma (wasm schema engine).
+// Compares the module's schema in the database at DATABASE_URL (DATABASE_SCHEMA, else the URL's
+// ?schema=, else service_platform) with prisma/schema.prisma (wasm schema engine).
 // Exit 0: no drift. Exit 1: drift; the SQL that would bring the database to the schema is printed
 // on stdout (messages go to stderr). Exit 2: could not check (no DATABASE_URL, unreachable, …).
 'use strict';
@@ -10,11 +11,15 @@ const { diffSchemaAgainstDatabase, parseDatabaseUrl } = require('./lib/schema-en
 const schemaPath = path.join(__dirname, '..', 'prisma', 'schema.prisma');
 
 async function main() {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
+  if (!process.env.DATABASE_URL) {
     console.error('DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/app).');
     return 2;
   }
+  const parsed = new URL(process.env.DATABASE_URL);
+  const schema =
+    process.env.DATABASE_SCHEMA || parsed.searchParams.get('schema') || 'service_platform';
+  parsed.searchParams.set('schema', schema);
+  const url = parsed.toString();
   const { where } = parseDatabaseUrl(url);
   const sql = await diffSchemaAgainstDatabase({ url, schemaPath });
   if (sql === '') {

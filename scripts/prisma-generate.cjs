@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates the Prisma client (into src/service-platform/infrastructure/prisma/generated).
+// Generates the Prisma client (into src/service-platform/infrastructure/persistence/generated).
 // `prisma generate` only needs the schema engine binary path to exist; offline it would otherwise
 // try to download the native engine and fail. The generated client itself needs no engine.
 'use strict';

@@ -54,14 +54,13 @@ export class AppModule {
               connectionTimeoutMs: config.get('DATABASE_CONNECTION_TIMEOUT_MS', { infer: true }),
             },
             encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
+            ...redisOption(config.get('REDIS_URL', { infer: true })),
             events: {
-              redisUrl: config.get('REDIS_URL', { infer: true }),
               relay: {
                 enabled: config.get('OUTBOX_RELAY_ENABLED', { infer: true }),
                 retentionMs: config.get('OUTBOX_RETENTION_HOURS', { infer: true }) * 3_600_000,
               },
             },
-            cache: { redisUrl: config.get('REDIS_URL', { infer: true }) },
             ...(app.catalog !== undefined && { catalog: app.catalog }),
           }),
         }),
@@ -69,4 +68,8 @@ export class AppModule {
       controllers: [HealthController, HealthDetailsController],
     };
   }
+}
+
+function redisOption(url: string | undefined): Pick<ServicePlatformModuleOptions, 'redis'> {
+  return url === undefined || url.trim() === '' ? {} : { redis: { url } };
 }

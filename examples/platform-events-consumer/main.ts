@@ -1,5 +1,5 @@
 // A separate Nest microservice that consumes Service Platform events from Redis.
-// Run: REDIS_URL=redis://127.0.0.1:6379 node bench/run-ts.cjs examples/platform-events-consumer/main.ts
+// Run: REDIS_URL=redis://127.0.0.1:6379 node scripts/run-ts.cjs examples/platform-events-consumer/main.ts
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';

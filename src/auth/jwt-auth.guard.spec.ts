@@ -3,7 +3,10 @@ import { UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 // The module's reader of request.user (internal: this test pins the host/module hand-over).
-import { actorFromRequest } from '../service-platform/interface/authz/request-actor';
+import {
+  actorFromUser,
+  resolveRequestActor,
+} from '../service-platform/interface/authz/request-actor';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { Public } from './public.decorator';
 import { rateLimitTracker } from './tenant-throttler.guard';
@@ -110,10 +113,10 @@ describe('JwtAuthGuard', () => {
     const expected = { id: 'val', tenantId: TENANT, roles: ['tenant-viewer'] };
     const overHttp = http(token).context;
     await guard().canActivate(overHttp);
-    expect(actorFromRequest(overHttp)).toEqual(expected);
+    await expect(resolveRequestActor(overHttp, actorFromUser)).resolves.toEqual(expected);
     const overRpc = rpc(token).context;
     await guard().canActivate(overRpc);
-    expect(actorFromRequest(overRpc)).toEqual(expected);
+    await expect(resolveRequestActor(overRpc, actorFromUser)).resolves.toEqual(expected);
   });
 
   it('rpc: no metadata → 401', async () => {

@@ -1,5 +1,8 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { ServicePlatformModuleOptions } from './service-platform.options';
+import type {
+  ServicePlatformModuleExtras,
+  ServicePlatformModuleOptions,
+} from './service-platform.options';
 
 export const {
   ConfigurableModuleClass: ServicePlatformConfigurableModule,
@@ -8,8 +11,15 @@ export const {
   ASYNC_OPTIONS_TYPE: SERVICE_PLATFORM_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<ServicePlatformModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  // Extras are known when the module is declared, also with forRootAsync: which controllers
+  // exist cannot wait for an async options factory. `ServicePlatformModule` reads http and grpc.
+  .setExtras<ServicePlatformModuleExtras>(
+    { isGlobal: false, http: { enabled: true }, grpc: { enabled: true } },
+    (definition, extras) => ({ ...definition, global: extras.isGlobal === true }),
+  )
   .build();
+
+/** What `ServicePlatformModule.forRoot()` takes: the options and the extras. */
+export type ServicePlatformForRootOptions = typeof SERVICE_PLATFORM_OPTIONS_TYPE;
+/** What `ServicePlatformModule.forRootAsync()` takes. */
+export type ServicePlatformForRootAsyncOptions = typeof SERVICE_PLATFORM_ASYNC_OPTIONS_TYPE;

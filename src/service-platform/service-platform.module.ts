@@ -1,11 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ActivatePlatformHandler } from './application/commands/activate-platform/activate-platform.handler';
 import { DeactivatePlatformHandler } from './application/commands/deactivate-platform/deactivate-platform.handler';
 import { RegisterPlatformHandler } from './application/commands/register-platform/register-platform.handler';
 import { UpdatePlatformHandler } from './application/commands/update-platform/update-platform.handler';
-import { AuditTrailHandler } from './application/events/handlers/audit-trail.handler';
-import { PublishPlatformEventHandler } from './application/events/handlers/publish-platform-event.handler';
+import {
+  PLATFORM_EVENT_TARGETS,
+  type PlatformEventTarget,
+} from './application/events/platform-event-target';
+import { AuditTrailTarget } from './application/events/targets/audit-trail.target';
+import { BrokerPublishTarget } from './application/events/targets/broker-publish.target';
+import { EventBusTarget } from './application/events/targets/event-bus.target';
 import { OutboxRelay } from './application/events/outbox-relay';
 import {
   OUTBOX_RELAY_SETTINGS,
@@ -13,7 +18,6 @@ import {
 } from './application/events/outbox-relay.settings';
 import { PlatformEventDispatcher } from './application/events/platform-event.dispatcher';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
-import { KeyRotationService } from './application/key-rotation/key-rotation.service';
 import { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
 import { AuditTrail } from './application/ports/audit-trail.port';
 import { ConfigCipher } from './application/ports/config-cipher.port';
@@ -34,13 +38,13 @@ import { ServicePlatformService } from './application/service-platform.service';
 import { ServiceCatalog } from './application/catalog/service-catalog';
 import { HistoryRemasker } from './application/catalog/history-remasker';
 import { MaskedHistoryStore } from './application/ports/masked-history-store.port';
-import { PrismaMaskedHistoryStore } from './infrastructure/prisma/prisma-masked-history.store';
+import { PrismaMaskedHistoryStore } from './infrastructure/persistence/prisma-masked-history.store';
 import { ConfigSchemaValidator } from './application/ports/config-schema-validator.port';
 import { AjvConfigSchemaValidator } from './infrastructure/catalog/ajv-config-schema.validator';
 import { IdempotencyKeyPruner } from './application/idempotency/idempotency-key.pruner';
 import { IdempotentWrites } from './application/idempotency/idempotent-writes';
 import { IdempotencyStore } from './application/ports/idempotency-store.port';
-import { PrismaIdempotencyStore } from './infrastructure/prisma/prisma-idempotency.store';
+import { PrismaIdempotencyStore } from './infrastructure/persistence/prisma-idempotency.store';
 import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
 import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
@@ -48,19 +52,19 @@ import { KeyRing } from './infrastructure/crypto/key-ring';
 import { createPlatformViewCache } from './infrastructure/cache/platform-view-cache.factory';
 import { InProcessEventTransport } from './infrastructure/events/in-process-event.transport';
 import { RedisPlatformEventTransport } from './infrastructure/events/redis-platform-event.transport';
-import { PgOutboxSignal } from './infrastructure/prisma/pg-outbox.signal';
-import { PgPlatformChangeFeed } from './infrastructure/prisma/pg-platform-change.feed';
-import { PrismaAuditTrail } from './infrastructure/prisma/prisma-audit-trail';
-import { PrismaDataKeyStore } from './infrastructure/prisma/prisma-data-key.store';
-import { PrismaEventOutbox } from './infrastructure/prisma/prisma-event.outbox';
-import { PrismaOutboxStore } from './infrastructure/prisma/prisma-outbox.store';
-import { PrismaKeyRingCanary } from './infrastructure/prisma/prisma-key-ring.canary';
-import { PrismaKeyRotationService } from './infrastructure/prisma/prisma-key-rotation.service';
-import { PrismaMasterKeyRegistry } from './infrastructure/prisma/prisma-master-key-registry';
-import { PrismaServicePlatformRepository } from './infrastructure/prisma/prisma-service-platform.repository';
-import { PrismaStorageHealth } from './infrastructure/prisma/prisma-storage.health';
-import { PrismaTransactionHost } from './infrastructure/prisma/prisma-transaction.host';
-import { PrismaService } from './infrastructure/prisma/prisma.service';
+import { RedisConnections } from './infrastructure/redis/redis-connections';
+import { PgOutboxSignal } from './infrastructure/outbox/pg-outbox.signal';
+import { PgPlatformChangeFeed } from './infrastructure/listen/pg-platform-change.feed';
+import { PrismaAuditTrail } from './infrastructure/persistence/prisma-audit-trail';
+import { PrismaDataKeyStore } from './infrastructure/crypto/prisma-data-key.store';
+import { PrismaEventOutbox } from './infrastructure/outbox/prisma-event.outbox';
+import { PrismaOutboxStore } from './infrastructure/outbox/prisma-outbox.store';
+import { PrismaKeyRingCanary } from './infrastructure/crypto/prisma-key-ring.canary';
+import { PrismaMasterKeyRegistry } from './infrastructure/crypto/prisma-master-key-registry';
+import { PrismaServicePlatformRepository } from './infrastructure/persistence/prisma-service-platform.repository';
+import { PrismaStorageHealth } from './infrastructure/persistence/prisma-storage.health';
+import { PrismaTransactionHost } from './infrastructure/persistence/prisma-transaction.host';
+import { PrismaService } from './infrastructure/persistence/prisma.service';
 import { PlatformPoliciesGuard } from './interface/authz/platform-policies.guard';
 import { PlatformsController } from './interface/http/platforms.controller';
 import { PlatformsGrpcController } from './interface/grpc/platforms.grpc-controller';
@@ -70,24 +74,27 @@ import { ServicePlatformGrpcHealth } from './interface/grpc/service-platform-grp
 import {
   SERVICE_PLATFORM_OPTIONS,
   ServicePlatformConfigurableModule,
+  type ServicePlatformForRootAsyncOptions,
+  type ServicePlatformForRootOptions,
 } from './service-platform.module-definition';
-import type { ServicePlatformModuleOptions } from './service-platform.options';
+import type {
+  ServicePlatformModuleExtras,
+  ServicePlatformModuleOptions,
+} from './service-platform.options';
 
 /**
  * Mount with `ServicePlatformModule.forRoot({ database, encryption })` or `forRootAsync(...)`.
- * Serves the REST routes under the host app's global prefix and exports the facade, the
- * credentials resolver and the readiness probe. The caller is read from `request.user`.
- * Its gRPC controller (`serviceplatform.v1.PlatformService`) is served when the host app connects
- * a gRPC microservice built with `servicePlatformGrpcOptions()` (caller: `user` on the RPC context).
+ * Serves the REST routes under the host app's global prefix (unless `http: { enabled: false }`)
+ * and exports the facade, the credentials resolver and the readiness probe. The caller is read
+ * from `request.user` (mapped by `resolveActor`). Its gRPC controllers
+ * (`serviceplatform.v1.PlatformService`, unless `grpc: { enabled: false }`) are served when the
+ * host app connects a gRPC microservice built with `servicePlatformGrpcOptions()` (caller: `user`
+ * on the RPC context).
  */
 @Module({
-  imports: [CqrsModule.forRoot()],
-  controllers: [
-    PlatformsController,
-    ServicesController,
-    PlatformsGrpcController,
-    ServicesGrpcController,
-  ],
+  // Not forRoot(): the CQRS buses' global configuration is the host app's. A host's own
+  // `CqrsModule.forRoot()` and its @EventsHandlers work beside it (see EventBusTarget).
+  imports: [CqrsModule],
   providers: [
     {
       provide: KeyRing,
@@ -109,15 +116,14 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     { provide: OutboxStore, useClass: PrismaOutboxStore },
     { provide: OutboxSignal, useClass: PgOutboxSignal },
     { provide: AuditTrail, useClass: PrismaAuditTrail },
+    RedisConnections,
     {
       provide: PlatformEventTransport,
-      inject: [SERVICE_PLATFORM_OPTIONS],
-      useFactory: (options: ServicePlatformModuleOptions): PlatformEventTransport => {
-        const redisUrl = options.events?.redisUrl;
-        return redisUrl === undefined || redisUrl === ''
+      inject: [RedisConnections],
+      useFactory: (redis: RedisConnections): PlatformEventTransport =>
+        redis.commands === undefined
           ? new InProcessEventTransport()
-          : new RedisPlatformEventTransport(redisUrl);
-      },
+          : new RedisPlatformEventTransport(redis.commands),
     },
     {
       provide: OUTBOX_RELAY_SETTINGS,
@@ -127,9 +133,13 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     },
     {
       provide: PlatformViewCache,
-      inject: [SERVICE_PLATFORM_OPTIONS, KeyRing],
-      useFactory: (options: ServicePlatformModuleOptions, keyRing: KeyRing) =>
-        createPlatformViewCache(options.cache, options.database.url, keyRing),
+      inject: [SERVICE_PLATFORM_OPTIONS, KeyRing, PrismaService, RedisConnections],
+      useFactory: (
+        options: ServicePlatformModuleOptions,
+        keyRing: KeyRing,
+        prisma: PrismaService,
+        redis: RedisConnections,
+      ) => createPlatformViewCache(options.cache, prisma.namespace, keyRing, redis),
     },
     { provide: ConfigSchemaValidator, useClass: AjvConfigSchemaValidator },
     {
@@ -141,9 +151,15 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     { provide: MaskedHistoryStore, useClass: PrismaMaskedHistoryStore },
     HistoryRemasker,
     PgPlatformChangeFeed,
+    AuditTrailTarget,
+    BrokerPublishTarget,
+    EventBusTarget,
+    {
+      provide: PLATFORM_EVENT_TARGETS,
+      inject: [AuditTrailTarget, BrokerPublishTarget, EventBusTarget],
+      useFactory: (...targets: PlatformEventTarget[]) => targets,
+    },
     PlatformEventDispatcher,
-    AuditTrailHandler,
-    PublishPlatformEventHandler,
     OutboxRelay,
     PlatformPoliciesGuard,
     RegisterPlatformHandler,
@@ -160,7 +176,6 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
-    { provide: KeyRotationService, useClass: PrismaKeyRotationService },
     ServicePlatformGrpcHealth,
   ],
   exports: [
@@ -170,10 +185,32 @@ import type { ServicePlatformModuleOptions } from './service-platform.options';
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
-    KeyRotationService,
     ServicePlatformGrpcHealth,
     OutboxRelay,
     HistoryRemasker,
   ],
 })
-export class ServicePlatformModule extends ServicePlatformConfigurableModule {}
+export class ServicePlatformModule extends ServicePlatformConfigurableModule {
+  static override forRoot(options: ServicePlatformForRootOptions): DynamicModule {
+    return withControllers(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: ServicePlatformForRootAsyncOptions): DynamicModule {
+    return withControllers(super.forRootAsync(options), options);
+  }
+}
+
+/** The REST and gRPC controllers, unless the host turned a transport off. */
+function withControllers(
+  module: DynamicModule,
+  extras: ServicePlatformModuleExtras,
+): DynamicModule {
+  return {
+    ...module,
+    controllers: [
+      ...(module.controllers ?? []),
+      ...(extras.http?.enabled === false ? [] : [PlatformsController, ServicesController]),
+      ...(extras.grpc?.enabled === false ? [] : [PlatformsGrpcController, ServicesGrpcController]),
+    ],
+  };
+}

@@ -34,7 +34,7 @@ describe('graceful shutdown under load (SIGTERM, app in its own process)', () =>
     const [port, grpcPort] = [await freePort(), await freePort()];
     url = `http://127.0.0.1:${port}`;
     grpcAddress = `127.0.0.1:${grpcPort}`;
-    child = spawn(process.execPath, [path.join(root, 'bench', 'run-ts.cjs'), 'src/main.ts'], {
+    child = spawn(process.execPath, [path.join(root, 'scripts', 'run-ts.cjs'), 'src/main.ts'], {
       cwd: root,
       env: {
         ...process.env,

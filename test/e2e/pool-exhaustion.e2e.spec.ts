@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
-import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
+import { PrismaService } from '../../src/service-platform/infrastructure/persistence/prisma.service';
 import {
   BUILT_IN_SERVICE_NAMES,
   canarySecret,

@@ -156,7 +156,9 @@ describe('read cache across instances', () => {
     const [key, ...others] = await redis.keys(`service-platform:view:v1:*${platform.id}`);
     expect(others).toEqual([]);
     expect(key).toMatch(
-      new RegExp(`^service-platform:view:v1:127\\.0\\.0\\.1:5432/[^/]+/public:${platform.id}$`),
+      new RegExp(
+        `^service-platform:view:v1:127\\.0\\.0\\.1:5432/[^/]+/service_platform:${platform.id}$`,
+      ),
     );
     const ttl = await redis.ttl(key as string);
     expect(ttl).toBeGreaterThan(3_500);

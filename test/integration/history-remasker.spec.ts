@@ -1,15 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { HistoryRemasker, ServicePlatformService } from '../../src/service-platform';
 import { newTenantId, validConfig } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
-import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
+import {
+  createMigratedDatabase,
+  dropDatabase,
+  runBin,
+  type OwnDatabase,
+} from '../support/own-database';
 
 const admin = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
-const root = join(__dirname, '..', '..');
 
 /**
  * Issue 11: outbox rows and audit entries written before the catalog (under the old key-name
@@ -109,17 +111,8 @@ describe('history re-masking (real PostgreSQL, database of its own)', () => {
     });
   });
 
-  it('npm run history:remask runs it from the command line', () => {
-    const run = spawnSync(
-      process.execPath,
-      [join(root, 'bench', 'run-ts.cjs'), 'src/cli/remask-history.ts'],
-      {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: database.url },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
+  it('npx service-platform history:remask runs it from the command line', () => {
+    const run = runBin(['history:remask'], { DATABASE_URL: database.url });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Re-masked 0 of 2 outbox rows and 0 of \d+ audit entries\n$/);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { PgListenConnection } from '../../src/service-platform/infrastructure/prisma/pg-listen.connection';
+import { PgListenConnection } from '../../src/service-platform/infrastructure/listen/pg-listen.connection';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const ADMIN_URL =
@@ -35,7 +35,14 @@ describe('PgListenConnection (real PostgreSQL)', () => {
     await notifier.connect();
     connection = new PgListenConnection(
       channel,
-      { connectionString: proxy.rewrite(ADMIN_URL), connectionTimeoutMs: 2_000, schema: 'sch' },
+      {
+        newClient: () =>
+          new Client({
+            connectionString: proxy.rewrite(ADMIN_URL),
+            connectionTimeoutMillis: 2_000,
+          }),
+        schema: 'sch',
+      },
       new Logger('PgListenConnectionTest'),
       {
         fields: 2,

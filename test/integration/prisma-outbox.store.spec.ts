@@ -10,12 +10,15 @@ import { PlatformUpdatedEvent } from '../../src/service-platform/domain/events/p
 import { newTimeOrderedId } from '../../src/service-platform/domain/identifiers';
 import { PlatformConfiguration } from '../../src/service-platform/domain/platform-configuration.value-object';
 import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
-import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
+import { PrismaService } from '../../src/service-platform/infrastructure/persistence/prisma.service';
 import { Client } from 'pg';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 
-/** The fan-out targets of this module (no broker configured): the audit trail only. */
-const TARGETS = ['audit'];
+/**
+ * The fan-out targets of this module with no broker configured: the audit trail and the host's
+ * event handlers.
+ */
+const TARGETS = ['audit', 'handlers'];
 
 /**
  * The relay's queries on a real PostgreSQL (a database of its own, no relay running): leases,
@@ -127,7 +130,7 @@ describe('PrismaOutboxStore', () => {
   it('an event needs a relay with all of its targets, and a retry skips the targets it reached', async () => {
     const [id] = await eventsOf(newTimeOrderedId(), 1);
     const row = await prisma.outboxEvent.findUniqueOrThrow({ where: { id: id as string } });
-    expect(row.targets).toEqual(['audit']); // what this instance has
+    expect(row.targets).toEqual(TARGETS); // what this instance has
     await prisma.outboxEvent.update({
       where: { id: id as string },
       data: { targets: ['audit', 'publish'] }, // as written by an instance with a broker
@@ -242,7 +245,7 @@ describe('PrismaOutboxStore', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(payloads).toEqual([`public ${id}`]);
+      expect(payloads).toEqual([`service_platform ${id}`]);
       expect(wakes).toBeGreaterThan(wakesBefore);
     } finally {
       await signal.close();

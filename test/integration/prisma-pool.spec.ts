@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PrismaService } from '../../src/service-platform/infrastructure/prisma/prisma.service';
+import { PrismaService } from '../../src/service-platform/infrastructure/persistence/prisma.service';
 import type { ServicePlatformModuleOptions } from '../../src/service-platform/service-platform.options';
 
 /**

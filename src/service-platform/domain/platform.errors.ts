@@ -90,8 +90,8 @@ export class VersionConflictError extends PlatformServiceError {
 export class UnauthenticatedError extends PlatformServiceError {
   readonly code = PlatformErrorCode.Unauthenticated;
 
-  constructor(message = 'Authentication required') {
-    super(message);
+  constructor(message = 'Authentication required', internalDetail?: string) {
+    super(message, [], internalDetail);
   }
 }
 

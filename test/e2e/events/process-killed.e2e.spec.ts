@@ -43,18 +43,22 @@ describe('app process killed between commit and publish', () => {
 
   async function startAppProcess(): Promise<RunningApp> {
     const [port, grpcPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [path.join(root, 'bench', 'run-ts.cjs'), 'src/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        GRPC_PORT: String(grpcPort),
-        DATABASE_URL: env.database.url,
-        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-        LOG_LEVEL: 'silent',
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'scripts', 'run-ts.cjs'), 'src/main.ts'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          GRPC_PORT: String(grpcPort),
+          DATABASE_URL: env.database.url,
+          REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: 'ignore',
       },
-      stdio: 'ignore',
-    });
+    );
     children.push(child);
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;

@@ -6,6 +6,7 @@ import { Transport } from '@nestjs/microservices';
 import { loadSync } from '@grpc/proto-loader';
 import { COMMITTED_PROTO } from '../../support/grpc-client';
 import { ServicePlatformModule } from '../../../src/service-platform';
+import type { ServicePlatformModuleOptions } from '../../../src/service-platform';
 import { PlatformPoliciesGuard } from '../../../src/service-platform/interface/authz/platform-policies.guard';
 import { REQUIRED_PERMISSION } from '../../../src/service-platform/interface/authz/require-permission.decorator';
 import {
@@ -13,9 +14,18 @@ import {
   UnauthenticatedError,
 } from '../../../src/service-platform/domain/platform.errors';
 
+/** The controllers `forRoot()` declares with every transport on. */
+function mountedControllers(): Type[] {
+  const module = ServicePlatformModule.forRoot({
+    database: { url: 'postgresql://unused/db' },
+    encryption: { keys: 'unused' },
+  });
+  return module.controllers ?? [];
+}
+
 /** Every route handler of every controller the module mounts. */
 function routes(): { controller: Type; name: string; handler: (...args: unknown[]) => unknown }[] {
-  const controllers = (Reflect.getMetadata('controllers', ServicePlatformModule) ?? []) as Type[];
+  const controllers = mountedControllers();
   return controllers.flatMap((controller) => {
     const prototype = controller.prototype as Record<string, unknown>;
     return Object.getOwnPropertyNames(prototype)
@@ -36,7 +46,7 @@ function grpcMethods(): {
   handler: (...args: unknown[]) => unknown;
   rpc: string;
 }[] {
-  const controllers = (Reflect.getMetadata('controllers', ServicePlatformModule) ?? []) as Type[];
+  const controllers = mountedControllers();
   return controllers.flatMap((controller) => {
     const prototype = controller.prototype as Record<string, unknown>;
     return Object.getOwnPropertyNames(prototype)
@@ -111,26 +121,30 @@ describe('route policies', () => {
   });
 
   describe('PlatformPoliciesGuard', () => {
-    const guard = new PlatformPoliciesGuard(new Reflector());
+    const guard = new PlatformPoliciesGuard(new Reflector(), {} as ServicePlatformModuleOptions);
     const [register] = routes().filter((r) => r.name === 'register');
     const handler = (register as { handler: (...args: unknown[]) => unknown }).handler;
     const tenant = '0b5e5bd6-6c43-4c0b-9d1e-1c1f3f9a2b10';
 
-    it('refuses a request without an authenticated user (401)', () => {
-      expect(() => guard.canActivate(contextFor(handler, undefined))).toThrow(UnauthenticatedError);
+    it('refuses a request without an authenticated user (401)', async () => {
+      await expect(guard.canActivate(contextFor(handler, undefined))).rejects.toThrow(
+        UnauthenticatedError,
+      );
     });
 
-    it("refuses a role that never allows the route's action (403)", () => {
+    it("refuses a role that never allows the route's action (403)", async () => {
       const viewer = { sub: 'v', tenant_id: tenant, roles: ['tenant-viewer'] };
-      expect(() => guard.canActivate(contextFor(handler, viewer))).toThrow(PermissionDeniedError);
+      await expect(guard.canActivate(contextFor(handler, viewer))).rejects.toThrow(
+        PermissionDeniedError,
+      );
     });
 
-    it('lets a role that may act through (tenant checks follow in the handlers)', () => {
+    it('lets a role that may act through (tenant checks follow in the handlers)', async () => {
       const admin = { sub: 'a', tenant_id: tenant, roles: ['tenant-admin'] };
-      expect(guard.canActivate(contextFor(handler, admin))).toBe(true);
+      await expect(guard.canActivate(contextFor(handler, admin))).resolves.toBe(true);
     });
 
-    it('reads the caller from the RPC context on gRPC (401 without it, 403 for a viewer)', () => {
+    it('reads the caller from the RPC context on gRPC (401 without it, 403 for a viewer)', async () => {
       const rpc = grpcMethods().find((m) => m.rpc === 'PlatformService.ResolveCredentials');
       const rpcContext = (user: unknown): ExecutionContext =>
         ({
@@ -139,17 +153,17 @@ describe('route policies', () => {
           getClass: () => Object,
           switchToRpc: () => ({ getContext: () => ({ user }) }),
         }) as unknown as ExecutionContext;
-      expect(() => guard.canActivate(rpcContext(undefined))).toThrow(UnauthenticatedError);
+      await expect(guard.canActivate(rpcContext(undefined))).rejects.toThrow(UnauthenticatedError);
       const viewer = { sub: 'v', tenant_id: tenant, roles: ['tenant-viewer'] };
-      expect(() => guard.canActivate(rpcContext(viewer))).toThrow(PermissionDeniedError);
+      await expect(guard.canActivate(rpcContext(viewer))).rejects.toThrow(PermissionDeniedError);
       const integration = { sub: 'i', tenant_id: tenant, roles: ['integration'] };
-      expect(guard.canActivate(rpcContext(integration))).toBe(true);
+      await expect(guard.canActivate(rpcContext(integration))).resolves.toBe(true);
     });
 
-    it('closes a route that declares no permission', () => {
+    it('closes a route that declares no permission', async () => {
       const undeclared = function undeclared(): void {};
       const admin = { sub: 'a', roles: ['platform-admin'] };
-      expect(() => guard.canActivate(contextFor(undeclared, admin))).toThrow(
+      await expect(guard.canActivate(contextFor(undeclared, admin))).rejects.toThrow(
         /declares no permission/,
       );
     });

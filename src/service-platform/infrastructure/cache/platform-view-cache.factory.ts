@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import type { PlatformViewCache } from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
-import { redisConnectionOptions } from '../events/redis-connection.options';
+import type { RedisConnections } from '../redis/redis-connections';
 import type { KeyRing } from '../crypto/key-ring';
 import { CachedViewSigner } from './cached-view.signer';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
@@ -22,14 +21,17 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 
 /**
  * The read cache the module options ask for (refused at start-up when they make no sense).
- * `databaseUrl` namespaces the Redis keys: deployments on different databases (a staging copy of
- * production, say, with the same platform ids) may share one Redis without seeing each other.
- * `keyRing` authenticates the views written to Redis (`CachedViewSigner`).
+ * `namespace` (the database's `host:port/database/schema`) namespaces the Redis keys: deployments
+ * on different databases (a staging copy of production, say, with the same platform ids) may
+ * share one Redis without seeing each other. `keyRing` authenticates the views written to Redis
+ * (`CachedViewSigner`). Redis is shared when the module has one (`options.redis`), unless
+ * `cache.shared` is false.
  */
 export function createPlatformViewCache(
   options: ServicePlatformModuleOptions['cache'],
-  databaseUrl: string,
+  namespace: string,
   keyRing: KeyRing,
+  redisConnections: RedisConnections,
 ): PlatformViewCache {
   options ??= {};
   if (options.enabled === false) return new DisabledPlatformViewCache();
@@ -44,52 +46,24 @@ export function createPlatformViewCache(
     ttlMs: settings.localTtlSeconds * 1000,
     maxEntries: settings.localMaxEntries,
   });
-  const redisUrl = options.redisUrl;
-  if (redisUrl === undefined || redisUrl === '') return new TieredPlatformViewCache(local);
-
-  // `retryAttempts`/`retryDelay` are Nest's transport settings; plain ioredis takes a strategy.
-  const { retryAttempts, retryDelay, ...connection } = redisConnectionOptions(
-    redisUrl,
-    'cache.redisUrl',
-  );
-  void retryAttempts;
-  const redis = new Redis({
-    ...connection,
+  if (!redisConnections.configured || options.shared === false) {
+    return new TieredPlatformViewCache(local);
+  }
+  const redis = redisConnections.open('service-platform-cache', {
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     // A command given up on is not sent again on reconnect, late and out of order: missed
     // invalidations are replayed by the cache itself, and a missed put is just a later miss.
     autoResendUnfulfilledCommands: false,
-    // Keep reconnecting in the background; meanwhile commands fail at once (no offline queue).
-    retryStrategy: () => retryDelay ?? 1_000,
   });
-  // Failures are reported by the store (rate-limited); an unheard 'error' event would be logged
-  // by ioredis on every reconnect attempt.
-  redis.on('error', () => undefined);
   const shared = new RedisPlatformViewStore(redis, {
     signer: new CachedViewSigner(keyRing),
     ttlSeconds: settings.ttlSeconds,
-    keyPrefix: `${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${databaseNamespace(databaseUrl)}:`,
+    keyPrefix: `${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${namespace}:`,
   });
-  return new TieredPlatformViewCache(
-    local,
-    shared,
-    async () => {
-      await redis.quit().catch(() => redis.disconnect());
-    },
-    { distrustMs: settings.ttlSeconds * 1000 },
-  );
-}
-
-/** `host:port/database/schema` of a PostgreSQL URL (no credentials). */
-export function databaseNamespace(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    const schema = url.searchParams.get('schema') ?? 'public';
-    return `${url.hostname}:${url.port === '' ? '5432' : url.port}/${database}/${schema}`;
-  } catch {
-    return 'default';
-  }
+  // The connection is the module's: RedisConnections closes it at shutdown.
+  return new TieredPlatformViewCache(local, shared, undefined, {
+    distrustMs: settings.ttlSeconds * 1000,
+  });
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
-import { createPlatformViewCache, databaseNamespace } from './platform-view-cache.factory';
+import { createPlatformViewCache } from './platform-view-cache.factory';
+import type { RedisConnections } from '../redis/redis-connections';
 import { KeyRing } from '../crypto/key-ring';
 import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
@@ -16,7 +17,7 @@ const view = (id: string, version: number): ServicePlatformDict => ({
   updated_at: '2026-11-26T00:00:00.000Z',
 });
 
-const DB_URL = 'postgresql://postgres@127.0.0.1:5432/app';
+const NAMESPACE = '127.0.0.1:5432/app/service_platform';
 const RING = KeyRing.parse(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
 
 const memory = () => new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 });
@@ -327,31 +328,26 @@ describe('TieredPlatformViewCache.mark()', () => {
   });
 });
 
+/** No Redis configured. */
+const NO_REDIS = { configured: false } as unknown as RedisConnections;
+
 describe('createPlatformViewCache (module options)', () => {
   it('is on by default, off with enabled: false', async () => {
-    expect(createPlatformViewCache(undefined, DB_URL, RING)).toBeInstanceOf(
+    expect(createPlatformViewCache(undefined, NAMESPACE, RING, NO_REDIS)).toBeInstanceOf(
       TieredPlatformViewCache,
     );
-    const off = createPlatformViewCache({ enabled: false }, DB_URL, RING);
+    const off = createPlatformViewCache({ enabled: false }, NAMESPACE, RING, NO_REDIS);
     expect(off).toBeInstanceOf(DisabledPlatformViewCache);
     await off.put(view(randomUUID(), 1));
     off.resumeLocal();
     expect(await off.get(randomUUID())).toBeUndefined();
   });
 
-  it('namespaces Redis keys by database server, database and schema', () => {
-    expect(databaseNamespace('postgresql://u:p@db.internal:6543/app?schema=tenant_a')).toBe(
-      'db.internal:6543/app/tenant_a',
-    );
-    expect(databaseNamespace('postgresql://localhost/app')).toBe('localhost:5432/app/public');
-  });
-
   it.each([
     [{ ttlSeconds: 0 }, /cache.ttlSeconds must be a positive integer/],
     [{ localTtlSeconds: 1.5 }, /cache.localTtlSeconds must be a positive integer/],
     [{ localMaxEntries: -1 }, /cache.localMaxEntries must be a positive integer/],
-    [{ redisUrl: 'http://cache' }, /cache.redisUrl must be a redis:\/\/ or rediss:\/\/ URL/],
   ])('refuses %j', (options, message) => {
-    expect(() => createPlatformViewCache(options, DB_URL, RING)).toThrow(message);
+    expect(() => createPlatformViewCache(options, NAMESPACE, RING, NO_REDIS)).toThrow(message);
   });
 });

@@ -3,10 +3,11 @@ import type { Actor } from '../../domain/actor';
 import { isUuid } from '../../domain/identifiers';
 import { UnauthenticatedError } from '../../domain/platform.errors';
 import { isStorableText } from '../../domain/storable-text';
+import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 
 /**
- * What the host app's authentication leaves on `request.user` (the contract's JWT claims):
- * the module reads the caller from there and never authenticates anyone itself.
+ * What the host app's authentication leaves on `request.user` by default (the contract's JWT
+ * claims): the module reads the caller from there and never authenticates anyone itself.
  */
 export interface AuthenticatedUser {
   sub?: unknown;
@@ -15,41 +16,93 @@ export interface AuthenticatedUser {
 }
 
 /**
- * Maps `request.user` to an `Actor`. No user, no `sub`, or a `tenant_id` that is present but not
- * a UUID is refused: ignoring a bad tenant would widen the caller's reach to every tenant.
+ * Maps the host's `request.user` (HTTP) or the RPC context's `user` (gRPC) to the module's
+ * actor (option `resolveActor`). It may throw (or return nothing) to refuse the caller: 401.
  */
-export function actorFromUser(user: AuthenticatedUser | undefined | null): Actor {
-  if (user === undefined || user === null) throw new UnauthenticatedError();
-  if (typeof user.sub !== 'string' || user.sub.length === 0) {
+export type ActorResolver = NonNullable<ServicePlatformModuleOptions['resolveActor']>;
+
+/** Where the guard leaves the actor it resolved, for the handlers of the same request. */
+const ACTOR = Symbol('service-platform.actor');
+
+type ActorCarrier = { user?: unknown; [ACTOR]?: Actor };
+
+/** The default `resolveActor`: the contract's claims `{ sub, tenant_id, roles }`. */
+export function actorFromUser(user: unknown): Actor {
+  if (user === undefined || user === null || typeof user !== 'object') {
+    throw new UnauthenticatedError();
+  }
+  const claims = user as AuthenticatedUser;
+  return checkActor({
+    id: claims.sub as string,
+    tenantId: claims.tenant_id as string | null,
+    roles: claims.roles as string[],
+  });
+}
+
+/**
+ * The actor as the module uses it, from whatever a resolver returned. No id, an id PostgreSQL
+ * cannot store, or a tenant that is present but not a UUID is refused: ignoring a bad tenant would
+ * widen the caller's reach to every tenant. Roles that are not strings are dropped.
+ */
+export function checkActor(actor: unknown): Actor {
+  if (actor === undefined || actor === null || typeof actor !== 'object') {
+    throw new UnauthenticatedError();
+  }
+  const { id, tenantId, roles } = actor as { id?: unknown; tenantId?: unknown; roles?: unknown };
+  if (typeof id !== 'string' || id.length === 0) {
     throw new UnauthenticatedError('The authenticated user has no subject (sub)');
   }
   // The actor id is written to audit rows and events: PostgreSQL must be able to store it.
-  if (!isStorableText(user.sub)) {
+  if (!isStorableText(id)) {
     throw new UnauthenticatedError('The authenticated user has an invalid subject (sub)');
   }
-  const tenant = user.tenant_id;
-  if (tenant !== undefined && tenant !== null && !isUuid(tenant)) {
+  if (tenantId !== undefined && tenantId !== null && !isUuid(tenantId)) {
     throw new UnauthenticatedError('The authenticated user carries an invalid tenant_id');
   }
   return {
-    id: user.sub,
-    tenantId: typeof tenant === 'string' ? tenant.toLowerCase() : null,
-    roles: Array.isArray(user.roles)
-      ? user.roles.filter((role): role is string => typeof role === 'string')
+    id,
+    tenantId: typeof tenantId === 'string' ? tenantId.toLowerCase() : null,
+    roles: Array.isArray(roles)
+      ? roles.filter((role): role is string => typeof role === 'string')
       : [],
   };
 }
 
-/** The request's user, whatever the transport (HTTP request, or the RPC context). */
-export function actorFromRequest(context: ExecutionContext): Actor {
-  const carrier =
-    context.getType() === 'http'
-      ? context.switchToHttp().getRequest<{ user?: AuthenticatedUser }>()
-      : context.switchToRpc().getContext<{ user?: AuthenticatedUser }>();
-  return actorFromUser(carrier.user);
+/** The HTTP request, or the RPC context: where the host's authentication put the user. */
+function carrierOf(context: ExecutionContext): ActorCarrier {
+  return context.getType() === 'http'
+    ? context.switchToHttp().getRequest<ActorCarrier>()
+    : context.switchToRpc().getContext<ActorCarrier>();
 }
 
-/** Injects the request's `Actor` into a controller method. */
-export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext) =>
-  actorFromRequest(context),
-);
+/**
+ * Resolves the caller of a request once (the module's guard does it) and keeps it on the
+ * request for `@CurrentActor()`. A resolver that fails refuses the caller (401); its message is
+ * kept only for the log.
+ */
+export async function resolveRequestActor(
+  context: ExecutionContext,
+  resolve: ActorResolver,
+): Promise<Actor> {
+  const carrier = carrierOf(context);
+  let resolved: unknown;
+  try {
+    resolved = await resolve(carrier.user);
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) throw error;
+    throw new UnauthenticatedError(
+      undefined,
+      `resolveActor failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const actor = checkActor(resolved);
+  carrier[ACTOR] = actor;
+  return actor;
+}
+
+/** Injects the request's `Actor` (resolved by the module's guard) into a controller method. */
+export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const actor = carrierOf(context)[ACTOR];
+  if (actor === undefined) throw new UnauthenticatedError();
+  return actor;
+});
