@@ -16,12 +16,10 @@ import {
 } from './config/framework-errors';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
 import { refuseRequestsWhileShuttingDown } from './shutdown';
-import {
-  ServicePlatformGrpcHealth,
-  ServicePlatformHttpExceptionFilter,
-  servicePlatformGrpcOptions,
-  toErrorBody,
-} from './service-platform';
+import { ServicePlatformGrpcHealth, servicePlatformGrpcOptions } from './service-platform';
+// The demo host answers its own errors (404s, framework errors) in the module's error body.
+import { toErrorBody } from './service-platform/interface/errors/error-body';
+import { ServicePlatformHttpExceptionFilter } from './service-platform/interface/errors/http-exception.filter';
 
 export type HttpPlatform = 'fastify' | 'express';
 

@@ -1,4 +1,4 @@
-import { InvalidKeyRingError, KeyRing } from '../service-platform';
+import { InvalidKeyRingError, KeyRing } from '../service-platform/infrastructure/crypto/key-ring';
 import { DEV_KEY_FILE, loadOrCreateDevEncryptionKey } from './dev-encryption-key';
 import { DEV_JWT_SECRET_FILE, loadOrCreateDevJwtSecret } from './dev-jwt-secret';
 
