@@ -10,17 +10,19 @@ COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
-# Migrations run from the build image (it has the Prisma CLI): `npm run db:migrate`.
+# Migrations: the package's bin (`service-platform migrate`), into the module's schema.
 FROM build AS migrate
 ENV NODE_ENV=production
 CMD ["npm", "run", "db:migrate"]
 
-# Runtime: production dependencies and the compiled app only, as an unprivileged user.
+# Runtime of the demo host app, as an unprivileged user. The package's `dependencies` are the
+# library's only; the demo's own (HTTP platforms, JWT, logging...) are devDependencies so that
+# host apps installing the package do not get them: install both here.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000 5000

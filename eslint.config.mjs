@@ -11,6 +11,8 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.data/**',
+      // A separate app with its own package.json and tsconfig (its build type-checks it).
+      'examples/host-app/**',
       'src/service-platform/infrastructure/persistence/generated/**',
     ],
   },
