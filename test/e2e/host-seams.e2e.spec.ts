@@ -22,6 +22,7 @@ import {
 import type { ServicePlatformForRootOptions } from '../../src/service-platform/service-platform.module-definition';
 import { EventSubscriber } from '../support/event-subscriber';
 import { newTenantId, validConfig } from '../support/fixtures';
+import { createDatabase, dropDatabase } from '../support/own-database';
 import { ThrowAwayRedis } from '../support/redis-server';
 
 const url = process.env.DATABASE_URL as string;
@@ -316,6 +317,46 @@ describe('host seams', () => {
         expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(2); // the pool's and the LISTEN one
       } finally {
         await db.end();
+      }
+    });
+  });
+  describe("migrations: 'apply-on-start'", () => {
+    it('instances starting together on an empty database apply each migration once', async () => {
+      const scratch = await createDatabase('sp_apply_on_start');
+      const plain = new URL(scratch.url);
+      plain.searchParams.delete('options');
+      try {
+        const options = {
+          database: { url: plain.toString(), schema: 'platforms_of_host' },
+          migrations: 'apply-on-start' as const,
+        };
+        const [a, b] = await Promise.all([start(options), start(options)]);
+        const tenant = newTenantId();
+        const actor: Actor = { id: 'host', tenantId: tenant, roles: ['tenant-admin'] };
+        const { platform } = await a
+          .get(ServicePlatformService)
+          .registerPlatform(
+            { tenant_id: tenant, service_name: 'slack', config: hostConfig('slack') },
+            actor,
+          );
+        expect(
+          (await b.get(ServicePlatformService).getPlatform({ platform_id: platform.id }, actor)).id,
+        ).toBe(platform.id);
+        const db = new Client({ connectionString: plain.toString() });
+        await db.connect();
+        try {
+          const { rows } = await db.query<{ migration_name: string; n: string }>(
+            `SELECT migration_name, count(*) AS n FROM platforms_of_host._prisma_migrations
+              GROUP BY migration_name`,
+          );
+          expect(rows.length).toBeGreaterThanOrEqual(4);
+          expect(rows.every((row) => row.n === '1')).toBe(true);
+        } finally {
+          await db.end();
+        }
+      } finally {
+        await Promise.all(apps.splice(0).map((app) => app.close()));
+        await dropDatabase(scratch);
       }
     });
   });
