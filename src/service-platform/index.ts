@@ -34,6 +34,10 @@ export {
   type ServicePlatformReadinessReport,
   type ComponentStatus,
 } from './application/health/service-platform-readiness';
+export {
+  ServicePlatformMetrics,
+  type ServicePlatformMetricsSnapshot,
+} from './application/metrics/service-platform-metrics';
 export { HistoryRemasker, type RemaskSummary } from './application/catalog/history-remasker';
 
 // Events (each change, once, to the host's @EventsHandlers after commit; and to Redis).

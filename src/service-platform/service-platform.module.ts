@@ -18,6 +18,11 @@ import {
 } from './application/events/outbox-relay.settings';
 import { PlatformEventDispatcher } from './application/events/platform-event.dispatcher';
 import { ServicePlatformReadiness } from './application/health/service-platform-readiness';
+import {
+  KEY_RING_INFO,
+  ServicePlatformMetrics,
+  type KeyRingInfo,
+} from './application/metrics/service-platform-metrics';
 import { PlatformCredentialsResolver } from './application/platform-credentials.resolver';
 import { AuditTrail } from './application/ports/audit-trail.port';
 import { ConfigCipher } from './application/ports/config-cipher.port';
@@ -176,17 +181,23 @@ import type {
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
+    ServicePlatformMetrics,
+    {
+      provide: KEY_RING_INFO,
+      inject: [KeyRing],
+      useFactory: (keyRing: KeyRing): KeyRingInfo => ({
+        primaryKeyId: keyRing.primary.id,
+        keyIds: keyRing.ids,
+      }),
+    },
     ServicePlatformGrpcHealth,
   ],
   exports: [
-    { provide: IdempotencyStore, useClass: PrismaIdempotencyStore },
-    IdempotentWrites,
-    IdempotencyKeyPruner,
     ServicePlatformService,
     PlatformCredentialsResolver,
     ServicePlatformReadiness,
+    ServicePlatformMetrics,
     ServicePlatformGrpcHealth,
-    OutboxRelay,
     HistoryRemasker,
   ],
 })

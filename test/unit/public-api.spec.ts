@@ -27,6 +27,7 @@ describe('public API (index.ts)', () => {
       'SERVICE_PLATFORM_PROTO_PATH',
       'ServicePlatformGrpcHealth',
       'ServicePlatformKeyRotationModule',
+      'ServicePlatformMetrics',
       'ServicePlatformModule',
       'ServicePlatformReadiness',
       'ServicePlatformService',

@@ -32,6 +32,8 @@ import {
 } from '../../support/in-memory-service-platform.repository';
 import { genericServiceDefinition } from '../../../src/service-platform/domain/catalog/generic-service';
 import { testCatalog } from '../../support/catalog';
+import { ServicePlatformMetrics } from '../../../src/service-platform/application/metrics/service-platform-metrics';
+import type { ServicePlatformReadiness } from '../../../src/service-platform/application/health/service-platform-readiness';
 import type { EncryptionHealth } from '../../../src/service-platform/application/ports/encryption-health.port';
 import { InMemoryPlatformViewStore } from '../../../src/service-platform/infrastructure/cache/in-memory-platform-view.store';
 import { TieredPlatformViewCache } from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
@@ -60,6 +62,10 @@ describe('platform command and query handlers (ports faked)', () => {
   let unitOfWork: InlineUnitOfWork;
   let outbox: InMemoryEventOutbox;
   let cache: TieredPlatformViewCache;
+  const metrics = new ServicePlatformMetrics({} as ServicePlatformReadiness, {
+    primaryKeyId: 'k1',
+    keyIds: ['k1'],
+  });
   let tenant: string;
 
   beforeEach(() => {
@@ -357,9 +363,25 @@ describe('platform command and query handlers (ports faked)', () => {
   });
 
   describe('GetPlatformHandler', () => {
+    it('counts read-cache hits and misses for the metrics', async () => {
+      const { id } = await register();
+      // A cold cache (the registration warmed the shared one).
+      const cold = new TieredPlatformViewCache(
+        new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 }),
+      );
+      cold.resumeLocal();
+      const get = new GetPlatformHandler(repository, cold, metrics);
+      const before = metrics.counters();
+      await get.execute(new GetPlatformQuery(operator, id));
+      await get.execute(new GetPlatformQuery(operator, id));
+      const after = metrics.counters();
+      expect(after.cacheMisses - before.cacheMisses).toBe(1);
+      expect(after.cacheHits - before.cacheHits).toBe(1);
+    });
+
     it("finds a platform in scope and hides another tenant's", async () => {
       const { id } = await register();
-      const get = new GetPlatformHandler(repository, cache);
+      const get = new GetPlatformHandler(repository, cache, metrics);
       await expect(get.execute(new GetPlatformQuery(operator, id))).resolves.toMatchObject({ id });
       const owner = tenantAdmin(tenant);
       await expect(get.execute(new GetPlatformQuery(owner, id))).resolves.toMatchObject({ id });
@@ -382,7 +404,7 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('GetPlatformHandler with the read cache', () => {
     it('a cached view serves only who may read it; anyone else reads the database, like an unknown id', async () => {
       const { id } = await register();
-      const get = new GetPlatformHandler(repository, cache);
+      const get = new GetPlatformHandler(repository, cache, metrics);
       await get.execute(new GetPlatformQuery(operator, id)); // now cached
       expect(await cache.get(id)).toMatchObject({ id, version: 1 });
       const read = jest.spyOn(repository, 'getById');
@@ -402,7 +424,7 @@ describe('platform command and query handlers (ports faked)', () => {
     it('answers the masked view, and every write refreshes it once committed', async () => {
       const platform = await register();
       const get = () =>
-        new GetPlatformHandler(repository, cache).execute(
+        new GetPlatformHandler(repository, cache, metrics).execute(
           new GetPlatformQuery(operator, platform.id),
         );
       expect((await cache.get(platform.id))?.config).toEqual({

@@ -8,6 +8,8 @@ import {
   type OutboxBacklog,
 } from '../ports/outbox-store.port';
 import { PlatformEventTransport } from '../ports/platform-event-transport.port';
+import type { ServicePlatformReadiness } from '../health/service-platform-readiness';
+import { ServicePlatformMetrics } from '../metrics/service-platform-metrics';
 import { OutboxRelay } from './outbox-relay';
 import { resolveOutboxRelaySettings } from './outbox-relay.settings';
 import type { PlatformEventDispatcher } from './platform-event.dispatcher';
@@ -103,6 +105,7 @@ describe('OutboxRelay', () => {
   let store: FakeStore;
   let failing: Set<string>;
   let relay: OutboxRelay;
+  let metrics: ServicePlatformMetrics;
   let transport: NoTransport;
 
   beforeEach(() => {
@@ -115,7 +118,11 @@ describe('OutboxRelay', () => {
           : Promise.resolve(),
     } as unknown as PlatformEventDispatcher;
     transport = new NoTransport();
-    relay = new OutboxRelay(store, new SilentSignal(), dispatcher, transport, settings);
+    metrics = new ServicePlatformMetrics({} as ServicePlatformReadiness, {
+      primaryKeyId: 'k1',
+      keyIds: ['k1'],
+    });
+    relay = new OutboxRelay(store, new SilentSignal(), dispatcher, transport, settings, metrics);
   });
 
   afterEach(async () => {
@@ -143,6 +150,8 @@ describe('OutboxRelay', () => {
     expect(store.released[0]?.retryInMs).toBeGreaterThanOrEqual(320);
     expect(store.released[0]?.retryInMs).toBeLessThanOrEqual(480);
     expect(store.released[0]?.error).toContain('Redis is down');
+    // Counted for the host's metrics.
+    expect(metrics.counters().relayFailures).toBe(1);
     // One line for the round, naming the failure.
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/1 of 2 events not delivered.*Redis is down/);

@@ -15,6 +15,7 @@ import {
   retryDelayMs,
   type OutboxRelaySettings,
 } from './outbox-relay.settings';
+import { ServicePlatformMetrics } from '../metrics/service-platform-metrics';
 import { FanOutError, PlatformEventDispatcher } from './platform-event.dispatcher';
 import { messageOf } from '../error-message';
 
@@ -48,6 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dispatcher: PlatformEventDispatcher,
     private readonly transport: PlatformEventTransport,
     @Inject(OUTBOX_RELAY_SETTINGS) private readonly settings: OutboxRelaySettings,
+    private readonly metrics: ServicePlatformMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -193,6 +195,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await this.dispatcher.dispatch(event, this.settings.dispatchTimeoutMs, pendingTargets);
       return null;
     } catch (error) {
+      this.metrics.recordRelayFailure();
       const delay = retryDelayMs(attempt, this.settings);
       const reason = messageOf(error);
       this.logger.debug(

@@ -107,7 +107,8 @@ export class ServicePlatformReadiness {
   /** The key ids behind a failing key ring go to the log once per change, not to the probe. */
   private logEncryptionChange(encryption: ComponentStatus): void {
     const detail = encryption.up ? undefined : encryption.detail;
-    if (detail === this.lastEncryptionDetail) return;
+    // While shutting down the database goes away on purpose: nothing to report.
+    if (detail === this.lastEncryptionDetail || this.shuttingDown) return;
     if (detail !== undefined) this.logger.error(`Encryption not ready: ${detail}`);
     else this.logger.log('Encryption ready again: the key ring opens the stored data');
     this.lastEncryptionDetail = detail;

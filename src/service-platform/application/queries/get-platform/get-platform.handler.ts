@@ -6,6 +6,7 @@ import { accessFor } from '../../authz/platform-access';
 import { platformSubject } from '../../authz/platform-ability';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
+import { ServicePlatformMetrics } from '../../metrics/service-platform-metrics';
 import { GetPlatformQuery } from './get-platform.query';
 
 /**
@@ -19,6 +20,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
   constructor(
     private readonly platforms: ServicePlatformRepository,
     private readonly cache: PlatformViewCache,
+    private readonly metrics: ServicePlatformMetrics,
   ) {}
 
   async execute(query: GetPlatformQuery): Promise<ServicePlatformDict> {
@@ -33,6 +35,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
         platformSubject({ tenantId: view.tenant_id, isActive: view.is_active }),
       ),
     );
+    this.metrics.recordCacheLookup(cached !== undefined);
     if (cached !== undefined) return cached;
     const platform = await this.platforms.getById(platformId, access);
     if (platform === null) throw new PlatformNotFoundError(platformId);
