@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth';
 import { validateEnvironment, type Environment } from './config/environment';
 import { loggerOptions } from './config/logger.options';
+import { AppMetrics } from './observability/app-metrics';
 import { HealthDetailsController } from './health/health-details.controller';
 import { HealthController } from './health/health.controller';
 import { ServicePlatformModule, type ServicePlatformModuleOptions } from './service-platform';
@@ -23,7 +24,7 @@ export interface AppModuleOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(app: AppModuleOptions = {}): DynamicModule {
+  static forRoot(app: AppModuleOptions = {}, metrics = new AppMetrics()): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -68,6 +69,7 @@ export class AppModule {
         }),
       ],
       controllers: [HealthController, HealthDetailsController],
+      providers: [{ provide: AppMetrics, useValue: metrics }],
     };
   }
 }

@@ -9,14 +9,22 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { Environment } from './config/environment';
+import { newRequestId } from './observability/request-id';
 import {
   MAX_PATH_PARAM_LENGTH,
   answerClientError,
   answerFrameworkError,
 } from './config/framework-errors';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
+import { AppMetrics } from './observability/app-metrics';
+import { instrumentExpress, instrumentFastify } from './observability/http-instrumentation';
+import { StartupNoiseFilter } from './observability/startup-noise-filter';
 import { refuseRequestsWhileShuttingDown } from './shutdown';
-import { ServicePlatformGrpcHealth, servicePlatformGrpcOptions } from './service-platform';
+import {
+  ServicePlatformGrpcHealth,
+  ServicePlatformMetrics,
+  servicePlatformGrpcOptions,
+} from './service-platform';
 // The demo host answers its own errors (404s, framework errors) in the module's error body.
 import { toErrorBody } from './service-platform/interface/errors/error-body';
 import { ServicePlatformHttpExceptionFilter } from './service-platform/interface/errors/http-exception.filter';
@@ -51,16 +59,20 @@ export async function createApp(
   platform: HttpPlatform = 'fastify',
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
+  const metrics = new AppMetrics();
   const app =
     platform === 'fastify'
-      ? await createFastifyApp(options.module)
-      : await createExpressApp(options.module);
-  app.useLogger(app.get(Logger));
+      ? await createFastifyApp(metrics, options.module)
+      : await createExpressApp(metrics, options.module);
+  app.useLogger(new StartupNoiseFilter(app.get(Logger)));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalFilters(new ServicePlatformHttpExceptionFilter(app.get(HttpAdapterHost)));
   setUpSwagger(app);
-  if (options.grpcUrl !== undefined) connectGrpc(app, options.grpcUrl, options.onGrpcServer);
+  if (options.grpcUrl !== undefined) {
+    connectGrpc(app, options.grpcUrl, metrics, options.onGrpcServer);
+  }
   await app.init();
+  metrics.attach(app.get(ServicePlatformMetrics));
   // After init (the database client is up): the first readiness check sets the health status.
   if (options.grpcUrl !== undefined) await app.get(ServicePlatformGrpcHealth).start();
   if (platform === 'express') answerUnknownRoutes(app as NestExpressApplication);
@@ -76,11 +88,18 @@ export async function createApp(
 function connectGrpc(
   app: INestApplication,
   url: string,
+  metrics: AppMetrics,
   onServer?: (server: GrpcServer) => void,
 ): void {
   const health = app.get(ServicePlatformGrpcHealth);
   app.connectMicroservice<MicroserviceOptions>(
-    servicePlatformGrpcOptions({ url, health, ...(onServer !== undefined && { onServer }) }),
+    servicePlatformGrpcOptions({
+      url,
+      health,
+      ...(onServer !== undefined && { onServer }),
+      // grpc-js server interceptors (calls by method and code) go in through Nest's channel options.
+      extra: { channelOptions: { interceptors: [metrics.grpcInterceptor] } },
+    }),
     { inheritAppConfig: true },
   );
 }
@@ -97,9 +116,12 @@ function answerUnknownRoutes(app: NestExpressApplication): void {
   });
 }
 
-async function createFastifyApp(module?: AppModuleOptions): Promise<NestFastifyApplication> {
+async function createFastifyApp(
+  metrics: AppMetrics,
+  module?: AppModuleOptions,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(module),
+    AppModule.forRoot(module, metrics),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
@@ -107,11 +129,14 @@ async function createFastifyApp(module?: AppModuleOptions): Promise<NestFastifyA
       clientErrorHandler: answerClientError,
       // During a graceful shutdown our own hook answers 503, in the contract's body.
       return503OnClosing: false,
+      // The request id of the log line and of `X-Request-Id` (the client's, when sane).
+      genReqId: newRequestId,
     }),
     // Nest's own parsers would add a form (urlencoded) parser: JSON is the only body read.
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   acceptJsonBodiesOnly(app);
+  instrumentFastify(app, metrics);
   // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
   await applySecurityHeaders(app, 'fastify');
   refuseRequestsWhileShuttingDown(app, 'fastify');
@@ -139,12 +164,16 @@ function acceptJsonBodiesOnly(app: NestFastifyApplication): void {
   });
 }
 
-async function createExpressApp(module?: AppModuleOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(module), {
+async function createExpressApp(
+  metrics: AppMetrics,
+  module?: AppModuleOptions,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(module, metrics), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
   });
+  instrumentExpress(app, metrics);
   // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
   await applySecurityHeaders(app, 'express');
   app.getHttpServer().on('clientError', answerClientError);

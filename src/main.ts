@@ -5,7 +5,10 @@ import { createApp } from './bootstrap';
 import { validateEnvironment } from './config/environment';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-postgres';
 import { shutDownGracefullyOnSignals } from './shutdown';
+import { AppMetrics } from './observability/app-metrics';
+import { startMetricsServer } from './observability/metrics-server';
 import { startupLine } from './startup-line';
+import type { Server } from 'node:http';
 
 async function main(): Promise<void> {
   // Fail fast with a readable message (no stack trace) when the environment is invalid.
@@ -21,7 +24,13 @@ async function main(): Promise<void> {
     });
     process.env.DATABASE_URL = embedded.url;
   }
-  const stopEmbedded = (): Promise<void> => embedded?.stop() ?? Promise.resolve();
+  let metricsServer: Server | undefined;
+  const stopEmbedded = async (): Promise<void> => {
+    await new Promise<void>((resolve) =>
+      metricsServer === undefined ? resolve() : metricsServer.close(() => resolve()),
+    );
+    await embedded?.stop();
+  };
   try {
     const grpcServers: GrpcServer[] = [];
     const app = await createApp('fastify', {
@@ -32,6 +41,13 @@ async function main(): Promise<void> {
     // REST on PORT and gRPC on GRPC_PORT, one process.
     await app.startAllMicroservices();
     await app.listen(env.PORT, '0.0.0.0');
+    if (env.METRICS_PORT !== 0) {
+      metricsServer = await startMetricsServer(
+        app.get(AppMetrics),
+        env.METRICS_HOST,
+        env.METRICS_PORT,
+      );
+    }
     const logger = new Logger('ServicePlatformApp');
     if (embedded !== undefined) {
       logger.warn(

@@ -13,7 +13,9 @@ function whereIs(url: string, defaultPort: string): string {
 
 /** The one start-up line: where it listens and which backends it uses. */
 export function startupLine(
-  env: Pick<Environment, 'PORT' | 'GRPC_PORT' | 'REDIS_URL'> & { DATABASE_URL?: string },
+  env: Pick<Environment, 'PORT' | 'GRPC_PORT' | 'REDIS_URL' | 'METRICS_PORT' | 'METRICS_HOST'> & {
+    DATABASE_URL?: string;
+  },
   embedded: Pick<EmbeddedPostgres, 'port' | 'dataDir'> | undefined,
 ): string {
   const database =
@@ -26,6 +28,10 @@ export function startupLine(
       : 'no Redis (events in-process, cache in memory)';
   return (
     `Listening: REST http://0.0.0.0:${env.PORT}/api/v1 (docs /api/docs), ` +
-    `gRPC 0.0.0.0:${env.GRPC_PORT}; ${database}; ${redis}`
+    `gRPC 0.0.0.0:${env.GRPC_PORT}, ` +
+    (env.METRICS_PORT === 0
+      ? 'no metrics'
+      : `metrics http://${env.METRICS_HOST}:${env.METRICS_PORT}/metrics`) +
+    `; ${database}; ${redis}`
   );
 }

@@ -1,3 +1,4 @@
+import { logContextOf, nodeRequestOf } from '../observability/request-log-context';
 import type { ExecutionContext } from '@nestjs/common';
 import type { AuthenticatedUser } from './authenticated-user';
 
@@ -78,6 +79,12 @@ interface UserHolder {
 export function attachUser(context: ExecutionContext, user: AuthenticatedUser): void {
   const holder = userHolder(context);
   if (holder !== undefined) holder.user = user;
+  if (context.getType() === 'http') {
+    // The request log line names who asked.
+    const log = logContextOf(nodeRequestOf(context.switchToHttp().getRequest<object>()));
+    log.actorId = user.sub;
+    if (typeof user.tenant_id === 'string') log.tenantId = user.tenant_id;
+  }
 }
 
 /** The user `attachUser` left on this request, if any. */

@@ -25,6 +25,8 @@ describe('validateEnvironment', () => {
       DATABASE_MIGRATIONS: 'apply-on-start',
       EMBEDDED_POSTGRES_DIR: '.data/postgres',
       EMBEDDED_POSTGRES_PORT: 54329,
+      METRICS_PORT: 9464,
+      METRICS_HOST: '127.0.0.1',
       ENCRYPTION_KEYS: base.ENCRYPTION_KEYS,
       AUTH_JWT_SECRET: jwtSecret,
       AUTH_MAX_TOKEN_LIFETIME: 86_400,

@@ -15,6 +15,10 @@ export interface Environment {
   /** The embedded PostgreSQL's data directory and port (DATABASE_URL unset). */
   EMBEDDED_POSTGRES_DIR: string;
   EMBEDDED_POSTGRES_PORT: number;
+  /** Port of `GET /metrics` (Prometheus), unauthenticated; 0: no metrics endpoint. */
+  METRICS_PORT: number;
+  /** Interface the metrics endpoint listens on (default 127.0.0.1: not reachable from outside). */
+  METRICS_HOST: string;
   DATABASE_POOL_SIZE: number;
   DATABASE_QUERY_TIMEOUT_MS: number;
   /** How long a request waits for a pooled connection before it fails with 503. */
@@ -112,6 +116,11 @@ export function validateEnvironment(
     65535,
     problems,
   );
+
+  const metricsPort = integer(text('METRICS_PORT') ?? '9464', 'METRICS_PORT', 0, 65535, problems);
+  if (metricsPort !== 0 && (metricsPort === port || metricsPort === grpcPort)) {
+    problems.push('METRICS_PORT must differ from PORT and GRPC_PORT');
+  }
 
   let encryptionKeys = text('ENCRYPTION_KEYS');
   if (encryptionKeys === undefined) {
@@ -214,6 +223,8 @@ export function validateEnvironment(
     DATABASE_MIGRATIONS: migrations as Environment['DATABASE_MIGRATIONS'],
     EMBEDDED_POSTGRES_DIR: text('EMBEDDED_POSTGRES_DIR') ?? '.data/postgres',
     EMBEDDED_POSTGRES_PORT: embeddedPort,
+    METRICS_PORT: metricsPort,
+    METRICS_HOST: text('METRICS_HOST') ?? '127.0.0.1',
     DATABASE_POOL_SIZE: poolSize,
     DATABASE_QUERY_TIMEOUT_MS: queryTimeout,
     DATABASE_CONNECTION_TIMEOUT_MS: connectionTimeout,

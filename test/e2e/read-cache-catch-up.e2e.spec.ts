@@ -5,13 +5,14 @@ import { newTenantId } from '../support/fixtures';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { ThrowAwayRedis } from '../support/redis-server';
 import { API, http, registerPlatform, startListeningApp } from './e2e-helpers';
+import { describeWithRedis } from '../support/suite-requirements';
 
 /**
  * A change nobody told Redis about: the only instance dies after its commit and before it
  * refreshed Redis (here: it is stopped, and the change is made in SQL while no instance
  * listens). The next instance to start must not answer the old view Redis still holds.
  */
-describe('read cache: catching up with changes nobody told Redis about', () => {
+describeWithRedis('read cache: catching up with changes nobody told Redis about', () => {
   let database: OwnDatabase;
   let redis: ThrowAwayRedis;
   let witness: Redis;

@@ -5,6 +5,7 @@ import { guidOf, newTenantId } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 import { API, http, registerPlatform } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
+import { describeWithRedis } from '../support/suite-requirements';
 
 /**
  * Redis goes silent (every connection stalls, data kept) while a platform changes: neither the
@@ -12,7 +13,7 @@ import { startEventsEnvironment, type EventsEnvironment } from './events/events-
  * Once Redis answers again the instances replay what it missed, and the old view is gone: it
  * cannot come back when the instances' memory copies expire.
  */
-describe('read cache: Redis silent during a change', () => {
+describeWithRedis('read cache: Redis silent during a change', () => {
   let env: EventsEnvironment;
   let proxy: TcpProxy;
   let witness: Redis;

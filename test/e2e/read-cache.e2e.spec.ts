@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { guidOf, newTenantId } from '../support/fixtures';
 import { API, MASK, http, registerPlatform, type PlatformJson } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
+import { describeWithRedis } from '../support/suite-requirements';
 
 /** Polls `GET /platforms/{id}` on `app` until `accept` says yes (the answer is returned). */
 async function eventually(
@@ -37,7 +38,7 @@ async function redisDump(redis: Redis): Promise<string> {
  * SQL that bumps the version), every instance answers the new version shortly after the commit
  * (PostgreSQL notifies each of them), and the writing instance at once.
  */
-describe('read cache across instances', () => {
+describeWithRedis('read cache across instances', () => {
   let env: EventsEnvironment;
   let redis: Redis;
   let shared: [INestApplication, INestApplication];
@@ -157,7 +158,7 @@ describe('read cache across instances', () => {
     expect(others).toEqual([]);
     expect(key).toMatch(
       new RegExp(
-        `^service-platform:view:v1:127\\.0\\.0\\.1:5432/[^/]+/service_platform:${platform.id}$`,
+        `^service-platform:view:v1:127\\.0\\.0\\.1:\\d+/[^/]+/service_platform:${platform.id}$`,
       ),
     );
     const ttl = await redis.ttl(key as string);

@@ -13,6 +13,7 @@ import {
 } from '../../src/service-platform/infrastructure/cache/redis-platform-view.store';
 import { ThrowAwayRedis } from '../support/redis-server';
 import { TcpProxy } from '../support/tcp-proxy';
+import { describeWithRedis } from '../support/suite-requirements';
 
 const TTL_SECONDS = 3_600;
 const PREFIX = 'test:platform-view:';
@@ -56,286 +57,290 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15
 const ring = KeyRing.parse(process.env.ENCRYPTION_KEYS as string);
 const signer = new CachedViewSigner(ring);
 
-describe('RedisPlatformViewStore', () => {
-  let server: ThrowAwayRedis;
-  let client: Redis;
-  let store: RedisPlatformViewStore;
-  let warn: jest.SpyInstance;
-  let log: jest.SpyInstance;
+describeWithRedis(
+  'RedisPlatformViewStore',
+  () => {
+    let server: ThrowAwayRedis;
+    let client: Redis;
+    let store: RedisPlatformViewStore;
+    let warn: jest.SpyInstance;
+    let log: jest.SpyInstance;
 
-  beforeAll(async () => {
-    server = await ThrowAwayRedis.start();
-    client = new Redis(server.port, '127.0.0.1', {
-      enableOfflineQueue: false,
-      commandTimeout: 200,
-      maxRetriesPerRequest: 1,
-      lazyConnect: false,
+    beforeAll(async () => {
+      server = await ThrowAwayRedis.start();
+      client = new Redis(server.port, '127.0.0.1', {
+        enableOfflineQueue: false,
+        commandTimeout: 200,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      });
+      // The client reconnects on its own; its errors while the server is down are expected.
+      client.on('error', () => undefined);
+      await until(() => client.status === 'ready');
     });
-    // The client reconnects on its own; its errors while the server is down are expected.
-    client.on('error', () => undefined);
-    await until(() => client.status === 'ready');
-  });
 
-  afterAll(async () => {
-    await client?.quit().catch(() => client.disconnect());
-    await server?.stop();
-  });
-
-  beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    store = new RedisPlatformViewStore(client, {
-      ttlSeconds: TTL_SECONDS,
-      keyPrefix: PREFIX,
-      signer,
+    afterAll(async () => {
+      await client?.quit().catch(() => client.disconnect());
+      await server?.stop();
     });
-  });
 
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
-
-  it('gives back the view it was given', async () => {
-    const view = viewOf(randomUUID(), 3);
-    await store.put(view);
-    await expect(store.get(view.id)).resolves.toEqual(view);
-    await expect(store.get(randomUUID())).resolves.toBeUndefined();
-  });
-
-  it('loads its scripts again when the server has forgotten them', async () => {
-    await client.script('FLUSH');
-    const view = viewOf(randomUUID(), 1);
-    await store.put(view);
-    await expect(store.get(view.id)).resolves.toEqual(view);
-    expect(warn).not.toHaveBeenCalled();
-  });
-
-  it('does not replace a view with an older or equal version', async () => {
-    const id = randomUUID();
-    const current = viewOf(id, 2, 'current');
-    await store.put(current);
-    await store.put(viewOf(id, 1, 'older'));
-    await store.put(viewOf(id, 2, 'same version, other content'));
-    await expect(store.get(id)).resolves.toEqual(current);
-
-    const newer = viewOf(id, 3, 'newer');
-    await store.put(newer);
-    await expect(store.get(id)).resolves.toEqual(newer);
-  });
-
-  it('drops views older than an invalidation and refuses them afterwards', async () => {
-    const id = randomUUID();
-    await store.put(viewOf(id, 1));
-    await store.invalidate(id, 2);
-    await expect(store.get(id)).resolves.toBeUndefined();
-
-    await store.put(viewOf(id, 1, 'slow reader'));
-    await expect(store.get(id)).resolves.toBeUndefined();
-
-    const atFloor = viewOf(id, 2);
-    await store.put(atFloor);
-    await expect(store.get(id)).resolves.toEqual(atFloor);
-    // Invalidating at (or below) the cached version keeps it.
-    await store.invalidate(id, 2);
-    await store.invalidate(id, 1);
-    await expect(store.get(id)).resolves.toEqual(atFloor);
-  });
-
-  it('remembers an invalidation of a platform it held nothing of, and never lowers the floor', async () => {
-    const id = randomUUID();
-    await store.invalidate(id, 5);
-    await store.invalidate(id, 3);
-    await store.put(viewOf(id, 4));
-    await expect(store.get(id)).resolves.toBeUndefined();
-    const newest = viewOf(id, 6);
-    await store.put(newest);
-    await expect(store.get(id)).resolves.toEqual(newest);
-  });
-
-  it('sets the TTL on every put and invalidation', async () => {
-    const id = randomUUID();
-    const key = `${PREFIX}${id}`;
-    await store.put(viewOf(id, 1));
-    expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
-
-    await client.expire(key, 10);
-    await store.put(viewOf(id, 2));
-    expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
-
-    await client.expire(key, 10);
-    await store.invalidate(id, 3);
-    expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
-
-    // A floor alone expires too.
-    const other = `${PREFIX}${randomUUID()}`;
-    await store.invalidate(other.slice(PREFIX.length), 1);
-    expect(await client.ttl(other)).toBeGreaterThan(TTL_SECONDS - 60);
-    expect(await client.ttl(other)).toBeLessThanOrEqual(TTL_SECONDS);
-  });
-
-  it('keeps its keys under its prefix', async () => {
-    const id = randomUUID();
-    const other = new RedisPlatformViewStore(client, {
-      signer,
-      ttlSeconds: TTL_SECONDS,
-      keyPrefix: 'test:other-view:',
+    beforeEach(() => {
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+      store = new RedisPlatformViewStore(client, {
+        ttlSeconds: TTL_SECONDS,
+        keyPrefix: PREFIX,
+        signer,
+      });
     });
-    const byDefault = new RedisPlatformViewStore(client, { ttlSeconds: TTL_SECONDS, signer });
 
-    await store.put(viewOf(id, 1));
-    await expect(other.get(id)).resolves.toBeUndefined();
-    await expect(byDefault.get(id)).resolves.toBeUndefined();
-    await byDefault.put(viewOf(id, 2));
-
-    expect(await client.exists(`${PREFIX}${id}`)).toBe(1);
-    expect(await client.exists(`test:other-view:${id}`)).toBe(0);
-    expect(await client.exists(`${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${id}`)).toBe(1);
-    expect(DEFAULT_PLATFORM_VIEW_KEY_PREFIX).toBe('service-platform:view:v1:');
-  });
-
-  it('a view that does not verify is a miss: forged, edited, unsigned or signed by a foreign key', async () => {
-    const id = randomUUID();
-    await store.put(viewOf(id, 1));
-    const key = `${PREFIX}${id}`;
-    await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
-    const stored = await client.hgetall(key);
-    // Someone with Redis access moves the view to another tenant, keeping the old MAC.
-    const otherTenant = { ...JSON.parse(stored.view as string), tenant_id: randomUUID() };
-    await client.hset(key, { view: JSON.stringify(otherTenant) });
-    await expect(store.get(id)).resolves.toBeUndefined();
-    // ... or drops the MAC, or signs with a key that is not in the ring.
-    const foreign = new CachedViewSigner(
-      KeyRing.parse(`test-2:${Buffer.alloc(32, 9).toString('base64')}`),
-    );
-    await client.hset(key, {
-      view: stored.view as string,
-      ...foreign.sign(signedViewData(id, '1', stored.view as string)),
+    afterEach(() => {
+      jest.restoreAllMocks();
     });
-    await expect(store.get(id)).resolves.toBeUndefined();
-    await client.hdel(key, 'mac', 'kid');
-    await expect(store.get(id)).resolves.toBeUndefined();
-    expect(warn).toHaveBeenCalled();
-  });
 
-  it('any key of the ring verifies: instances mid-rotation read each other', async () => {
-    const id = randomUUID();
-    const rotated = new CachedViewSigner(
-      KeyRing.parse(`test-1:${Buffer.alloc(32, 1).toString('base64')}`),
-    );
-    const view = JSON.stringify(viewOf(id, 1));
-    await client.hset(`${PREFIX}${id}`, {
-      v: '1',
-      view,
-      ...rotated.sign(signedViewData(id, '1', view)),
+    it('gives back the view it was given', async () => {
+      const view = viewOf(randomUUID(), 3);
+      await store.put(view);
+      await expect(store.get(view.id)).resolves.toEqual(view);
+      await expect(store.get(randomUUID())).resolves.toBeUndefined();
     });
-    await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
-  });
 
-  it('treats a malformed entry as a miss, and keeps it out of the log', async () => {
-    const secretish = `canary-${randomUUID()}`;
-    const cases: Record<string, string>[] = [
-      { v: '1', view: `{"not json ${secretish}` },
-      { v: '1', view: JSON.stringify({ ...viewOf(randomUUID(), 1), note: secretish }) }, // other id
-      { v: '2', view: JSON.stringify(viewOf('', 1)) }, // other version
-      { v: '1', view: JSON.stringify({ id: '', version: 1, secretish }) }, // not a view
-      { v: '1', view: JSON.stringify([secretish]) },
-      { v: '1', floor: '2', view: JSON.stringify(viewOf('', 1)) }, // below its floor
-      { view: JSON.stringify(viewOf('', 1)) }, // no version
-    ];
-    /** Writes `fields` by hand (`"id":""` becoming the platform's id); returns the id. */
-    async function written(fields: Record<string, string>): Promise<string> {
-      const id = randomUUID();
-      const view = fields.view?.replace('"id":""', `"id":"${id}"`) ?? '';
-      // Signed like the store signs, so that what is tested is the shape, not the MAC.
-      const signature =
-        fields.v === undefined ? {} : signer.sign(signedViewData(id, fields.v, view));
-      await client.hset(`${PREFIX}${id}`, { ...fields, view, ...signature });
-      return id;
-    }
-    // The control: written the same way, but well formed.
-    const control = await written({ v: '1', view: JSON.stringify(viewOf('', 1)) });
-    await expect(store.get(control)).resolves.toMatchObject({ id: control, version: 1 });
-    for (const fields of cases) {
-      await expect(store.get(await written(fields))).resolves.toBeUndefined();
-    }
-
-    // Not even a hash: Redis refuses the read.
-    const id = randomUUID();
-    await client.set(`${PREFIX}${id}`, secretish);
-    await expect(store.get(id)).resolves.toBeUndefined();
-
-    const logged = JSON.stringify([...warn.mock.calls, ...log.mock.calls]);
-    expect(logged).not.toContain(secretish);
-    expect(warn).toHaveBeenCalledTimes(1); // one per interval
-  });
-
-  it('answers a miss and skips writes, quickly, while Redis is down, then works again', async () => {
-    const id = randomUUID();
-    const cached = viewOf(id, 1);
-    await store.put(cached);
-
-    await server.stop();
-    try {
-      for (let round = 0; round < 3; round++) {
-        let got: ServicePlatformDict | undefined = cached;
-        expect(await elapsed(async () => (got = await store.get(id)))).toBeLessThan(2_000);
-        expect(got).toBeUndefined();
-        expect(await elapsed(() => store.put(viewOf(id, 2 + round)))).toBeLessThan(2_000);
-        expect(await elapsed(() => store.invalidate(id, 2 + round))).toBeLessThan(2_000);
-      }
-      // Nine failures, one warning.
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0]?.[0]).toMatch(/Redis cache \w+ failed/);
-    } finally {
-      await server.resume();
-    }
-
-    await until(async () => (await client.ping().catch(() => '')) === 'PONG');
-    // The restarted server kept nothing (and knows none of the scripts).
-    await expect(store.get(id)).resolves.toBeUndefined();
-    const after = viewOf(id, 7);
-    await store.put(after);
-    await expect(store.get(id)).resolves.toEqual(after);
-    expect(log).toHaveBeenCalledWith('Redis cache reachable again');
-    expect(log).toHaveBeenCalledTimes(1);
-    expect(JSON.stringify(warn.mock.calls)).not.toContain('client-');
-  });
-
-  it('bounds every call itself when Redis stops answering', async () => {
-    // No commandTimeout on this client: only the store's own bound stops the wait.
-    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: server.port });
-    const frozen = new Redis(proxy.port, '127.0.0.1', {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-    });
-    frozen.on('error', () => undefined);
-    try {
-      await until(() => frozen.status === 'ready');
+    it('loads its scripts again when the server has forgotten them', async () => {
+      await client.script('FLUSH');
       const view = viewOf(randomUUID(), 1);
-      const viaProxy = new RedisPlatformViewStore(frozen, { ttlSeconds: TTL_SECONDS, signer });
-      await viaProxy.put(view);
-      await expect(viaProxy.get(view.id)).resolves.toEqual(view);
+      await store.put(view);
+      await expect(store.get(view.id)).resolves.toEqual(view);
+      expect(warn).not.toHaveBeenCalled();
+    });
 
-      await proxy.stall();
-      let got: ServicePlatformDict | undefined = view;
-      expect(await elapsed(async () => (got = await viaProxy.get(view.id)))).toBeLessThan(2_000);
-      expect(got).toBeUndefined();
-      expect(await elapsed(() => viaProxy.put(viewOf(view.id, 2)))).toBeLessThan(2_000);
-      expect(await elapsed(() => viaProxy.invalidate(view.id, 3))).toBeLessThan(2_000);
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0]?.[0]).toMatch(/no answer within/);
-    } finally {
-      frozen.disconnect();
-      await proxy.close();
-    }
-  });
+    it('does not replace a view with an older or equal version', async () => {
+      const id = randomUUID();
+      const current = viewOf(id, 2, 'current');
+      await store.put(current);
+      await store.put(viewOf(id, 1, 'older'));
+      await store.put(viewOf(id, 2, 'same version, other content'));
+      await expect(store.get(id)).resolves.toEqual(current);
 
-  it('rejects a TTL that Redis cannot take', () => {
-    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 0, signer })).toThrow(
-      /ttlSeconds/,
-    );
-    expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 1.5, signer })).toThrow(
-      /ttlSeconds/,
-    );
-  });
-});
+      const newer = viewOf(id, 3, 'newer');
+      await store.put(newer);
+      await expect(store.get(id)).resolves.toEqual(newer);
+    });
+
+    it('drops views older than an invalidation and refuses them afterwards', async () => {
+      const id = randomUUID();
+      await store.put(viewOf(id, 1));
+      await store.invalidate(id, 2);
+      await expect(store.get(id)).resolves.toBeUndefined();
+
+      await store.put(viewOf(id, 1, 'slow reader'));
+      await expect(store.get(id)).resolves.toBeUndefined();
+
+      const atFloor = viewOf(id, 2);
+      await store.put(atFloor);
+      await expect(store.get(id)).resolves.toEqual(atFloor);
+      // Invalidating at (or below) the cached version keeps it.
+      await store.invalidate(id, 2);
+      await store.invalidate(id, 1);
+      await expect(store.get(id)).resolves.toEqual(atFloor);
+    });
+
+    it('remembers an invalidation of a platform it held nothing of, and never lowers the floor', async () => {
+      const id = randomUUID();
+      await store.invalidate(id, 5);
+      await store.invalidate(id, 3);
+      await store.put(viewOf(id, 4));
+      await expect(store.get(id)).resolves.toBeUndefined();
+      const newest = viewOf(id, 6);
+      await store.put(newest);
+      await expect(store.get(id)).resolves.toEqual(newest);
+    });
+
+    it('sets the TTL on every put and invalidation', async () => {
+      const id = randomUUID();
+      const key = `${PREFIX}${id}`;
+      await store.put(viewOf(id, 1));
+      expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
+
+      await client.expire(key, 10);
+      await store.put(viewOf(id, 2));
+      expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
+
+      await client.expire(key, 10);
+      await store.invalidate(id, 3);
+      expect(await client.ttl(key)).toBeGreaterThan(TTL_SECONDS - 60);
+
+      // A floor alone expires too.
+      const other = `${PREFIX}${randomUUID()}`;
+      await store.invalidate(other.slice(PREFIX.length), 1);
+      expect(await client.ttl(other)).toBeGreaterThan(TTL_SECONDS - 60);
+      expect(await client.ttl(other)).toBeLessThanOrEqual(TTL_SECONDS);
+    });
+
+    it('keeps its keys under its prefix', async () => {
+      const id = randomUUID();
+      const other = new RedisPlatformViewStore(client, {
+        signer,
+        ttlSeconds: TTL_SECONDS,
+        keyPrefix: 'test:other-view:',
+      });
+      const byDefault = new RedisPlatformViewStore(client, { ttlSeconds: TTL_SECONDS, signer });
+
+      await store.put(viewOf(id, 1));
+      await expect(other.get(id)).resolves.toBeUndefined();
+      await expect(byDefault.get(id)).resolves.toBeUndefined();
+      await byDefault.put(viewOf(id, 2));
+
+      expect(await client.exists(`${PREFIX}${id}`)).toBe(1);
+      expect(await client.exists(`test:other-view:${id}`)).toBe(0);
+      expect(await client.exists(`${DEFAULT_PLATFORM_VIEW_KEY_PREFIX}${id}`)).toBe(1);
+      expect(DEFAULT_PLATFORM_VIEW_KEY_PREFIX).toBe('service-platform:view:v1:');
+    });
+
+    it('a view that does not verify is a miss: forged, edited, unsigned or signed by a foreign key', async () => {
+      const id = randomUUID();
+      await store.put(viewOf(id, 1));
+      const key = `${PREFIX}${id}`;
+      await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
+      const stored = await client.hgetall(key);
+      // Someone with Redis access moves the view to another tenant, keeping the old MAC.
+      const otherTenant = { ...JSON.parse(stored.view as string), tenant_id: randomUUID() };
+      await client.hset(key, { view: JSON.stringify(otherTenant) });
+      await expect(store.get(id)).resolves.toBeUndefined();
+      // ... or drops the MAC, or signs with a key that is not in the ring.
+      const foreign = new CachedViewSigner(
+        KeyRing.parse(`test-2:${Buffer.alloc(32, 9).toString('base64')}`),
+      );
+      await client.hset(key, {
+        view: stored.view as string,
+        ...foreign.sign(signedViewData(id, '1', stored.view as string)),
+      });
+      await expect(store.get(id)).resolves.toBeUndefined();
+      await client.hdel(key, 'mac', 'kid');
+      await expect(store.get(id)).resolves.toBeUndefined();
+      expect(warn).toHaveBeenCalled();
+    });
+
+    it('any key of the ring verifies: instances mid-rotation read each other', async () => {
+      const id = randomUUID();
+      const rotated = new CachedViewSigner(
+        KeyRing.parse(`test-1:${Buffer.alloc(32, 1).toString('base64')}`),
+      );
+      const view = JSON.stringify(viewOf(id, 1));
+      await client.hset(`${PREFIX}${id}`, {
+        v: '1',
+        view,
+        ...rotated.sign(signedViewData(id, '1', view)),
+      });
+      await expect(store.get(id)).resolves.toMatchObject({ id, version: 1 });
+    });
+
+    it('treats a malformed entry as a miss, and keeps it out of the log', async () => {
+      const secretish = `canary-${randomUUID()}`;
+      const cases: Record<string, string>[] = [
+        { v: '1', view: `{"not json ${secretish}` },
+        { v: '1', view: JSON.stringify({ ...viewOf(randomUUID(), 1), note: secretish }) }, // other id
+        { v: '2', view: JSON.stringify(viewOf('', 1)) }, // other version
+        { v: '1', view: JSON.stringify({ id: '', version: 1, secretish }) }, // not a view
+        { v: '1', view: JSON.stringify([secretish]) },
+        { v: '1', floor: '2', view: JSON.stringify(viewOf('', 1)) }, // below its floor
+        { view: JSON.stringify(viewOf('', 1)) }, // no version
+      ];
+      /** Writes `fields` by hand (`"id":""` becoming the platform's id); returns the id. */
+      async function written(fields: Record<string, string>): Promise<string> {
+        const id = randomUUID();
+        const view = fields.view?.replace('"id":""', `"id":"${id}"`) ?? '';
+        // Signed like the store signs, so that what is tested is the shape, not the MAC.
+        const signature =
+          fields.v === undefined ? {} : signer.sign(signedViewData(id, fields.v, view));
+        await client.hset(`${PREFIX}${id}`, { ...fields, view, ...signature });
+        return id;
+      }
+      // The control: written the same way, but well formed.
+      const control = await written({ v: '1', view: JSON.stringify(viewOf('', 1)) });
+      await expect(store.get(control)).resolves.toMatchObject({ id: control, version: 1 });
+      for (const fields of cases) {
+        await expect(store.get(await written(fields))).resolves.toBeUndefined();
+      }
+
+      // Not even a hash: Redis refuses the read.
+      const id = randomUUID();
+      await client.set(`${PREFIX}${id}`, secretish);
+      await expect(store.get(id)).resolves.toBeUndefined();
+
+      const logged = JSON.stringify([...warn.mock.calls, ...log.mock.calls]);
+      expect(logged).not.toContain(secretish);
+      expect(warn).toHaveBeenCalledTimes(1); // one per interval
+    });
+
+    it('answers a miss and skips writes, quickly, while Redis is down, then works again', async () => {
+      const id = randomUUID();
+      const cached = viewOf(id, 1);
+      await store.put(cached);
+
+      await server.stop();
+      try {
+        for (let round = 0; round < 3; round++) {
+          let got: ServicePlatformDict | undefined = cached;
+          expect(await elapsed(async () => (got = await store.get(id)))).toBeLessThan(2_000);
+          expect(got).toBeUndefined();
+          expect(await elapsed(() => store.put(viewOf(id, 2 + round)))).toBeLessThan(2_000);
+          expect(await elapsed(() => store.invalidate(id, 2 + round))).toBeLessThan(2_000);
+        }
+        // Nine failures, one warning.
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(warn.mock.calls[0]?.[0]).toMatch(/Redis cache \w+ failed/);
+      } finally {
+        await server.resume();
+      }
+
+      await until(async () => (await client.ping().catch(() => '')) === 'PONG');
+      // The restarted server kept nothing (and knows none of the scripts).
+      await expect(store.get(id)).resolves.toBeUndefined();
+      const after = viewOf(id, 7);
+      await store.put(after);
+      await expect(store.get(id)).resolves.toEqual(after);
+      expect(log).toHaveBeenCalledWith('Redis cache reachable again');
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(JSON.stringify(warn.mock.calls)).not.toContain('client-');
+    });
+
+    it('bounds every call itself when Redis stops answering', async () => {
+      // No commandTimeout on this client: only the store's own bound stops the wait.
+      const proxy = await TcpProxy.start({ host: '127.0.0.1', port: server.port });
+      const frozen = new Redis(proxy.port, '127.0.0.1', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+      });
+      frozen.on('error', () => undefined);
+      try {
+        await until(() => frozen.status === 'ready');
+        const view = viewOf(randomUUID(), 1);
+        const viaProxy = new RedisPlatformViewStore(frozen, { ttlSeconds: TTL_SECONDS, signer });
+        await viaProxy.put(view);
+        await expect(viaProxy.get(view.id)).resolves.toEqual(view);
+
+        await proxy.stall();
+        let got: ServicePlatformDict | undefined = view;
+        expect(await elapsed(async () => (got = await viaProxy.get(view.id)))).toBeLessThan(2_000);
+        expect(got).toBeUndefined();
+        expect(await elapsed(() => viaProxy.put(viewOf(view.id, 2)))).toBeLessThan(2_000);
+        expect(await elapsed(() => viaProxy.invalidate(view.id, 3))).toBeLessThan(2_000);
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(warn.mock.calls[0]?.[0]).toMatch(/no answer within/);
+      } finally {
+        frozen.disconnect();
+        await proxy.close();
+      }
+    });
+
+    it('rejects a TTL that Redis cannot take', () => {
+      expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 0, signer })).toThrow(
+        /ttlSeconds/,
+      );
+      expect(() => new RedisPlatformViewStore(client, { ttlSeconds: 1.5, signer })).toThrow(
+        /ttlSeconds/,
+      );
+    });
+  },
+  { restarts: true },
+);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { freePort } from './grpc-client';
+import { redisSource } from './suite-requirements';
 
 /**
  * A throw-away `redis-server` child process on a free port of 127.0.0.1 (nothing saved to disk),
@@ -10,16 +11,24 @@ import { freePort } from './grpc-client';
 export class ThrowAwayRedis {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** TEST_REDIS_URL's server (no redis-server on the PATH): shared, never stopped here. */
+    private readonly external?: string,
+  ) {}
 
   static async start(): Promise<ThrowAwayRedis> {
+    if (redisSource() === 'TEST_REDIS_URL') {
+      const url = process.env.TEST_REDIS_URL as string;
+      return new ThrowAwayRedis(Number(new URL(url).port || 6379), url);
+    }
     const redis = new ThrowAwayRedis(await freePort());
     await redis.resume();
     return redis;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.external ?? `redis://127.0.0.1:${this.port}`;
   }
 
   get running(): boolean {
@@ -28,6 +37,9 @@ export class ThrowAwayRedis {
 
   /** Starts the server again on the same port (after `stop()`). */
   async resume(): Promise<void> {
+    if (this.external !== undefined) {
+      throw new Error('TEST_REDIS_URL: this suite needs redis-server on the PATH to restart Redis');
+    }
     if (this.process !== undefined) return;
     const child = spawn(
       'redis-server',

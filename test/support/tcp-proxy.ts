@@ -29,9 +29,7 @@ export class TcpProxy {
   private constructor(private readonly target: TcpProxyTarget) {}
 
   /** Starts a proxy on an ephemeral port of 127.0.0.1 forwarding to `target`. */
-  static async start(
-    target: TcpProxyTarget = { host: '127.0.0.1', port: 5432 },
-  ): Promise<TcpProxy> {
+  static async start(target: TcpProxyTarget = testDatabaseServer()): Promise<TcpProxy> {
     const proxy = new TcpProxy(target);
     await proxy.open();
     return proxy;
@@ -126,4 +124,10 @@ export class TcpProxy {
     }
     this.pipes.clear();
   }
+}
+
+/** The PostgreSQL server of the test run (the machine's, or the run's embedded one). */
+function testDatabaseServer(): TcpProxyTarget {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/postgres');
+  return { host: url.hostname, port: Number(url.port || 5432) };
 }

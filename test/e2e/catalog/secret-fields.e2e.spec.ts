@@ -18,6 +18,7 @@ import { ThrowAwayRedis } from '../../support/redis-server';
 import { startHybridTestApp, type HybridTestApp } from '../../support/test-app';
 import { Client } from 'pg';
 import { API, MASK, http } from '../e2e-helpers';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 /** The keys the adversarial review found in plaintext (undeclared by every service). */
 const REVIEW_KEYS = ['pass', 'smtp_pass', 'passcode', 'client_assertion', 'webhook_url'];
@@ -41,7 +42,7 @@ const COMPANIONS: Record<string, Record<string, unknown>> = {
  * appears in clear: not in REST or gRPC answers, the Redis events, the audit trail, the outbox,
  * the read cache (memory and Redis), the log (at trace level), or anywhere in the database.
  */
-describe('secret fields of every built-in service are never shown', () => {
+describeWithRedis('secret fields of every built-in service are never shown', () => {
   let database: OwnDatabase;
   let redis: ThrowAwayRedis;
   let subscriber: EventSubscriber;

@@ -8,12 +8,13 @@ import {
   waitForDrainedOutbox,
   type EventsEnvironment,
 } from './events-harness';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 /**
  * Every change produces exactly one event on its Redis channel and one audit entry, written
  * through the outbox; a change that fails produces neither.
  */
-describe('change events: outbox → audit trail + Redis', () => {
+describeWithRedis('change events: outbox → audit trail + Redis', () => {
   let env: EventsEnvironment;
   let app: INestApplication;
 

@@ -12,9 +12,10 @@ import {
   waitForDrainedOutbox,
   type EventsEnvironment,
 } from './events-harness';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 /** The README's consumer (examples/platform-events-consumer) against the demo app. */
-describe('example consumer: a Nest microservice with @EventPattern', () => {
+describeWithRedis('example consumer: a Nest microservice with @EventPattern', () => {
   let env: EventsEnvironment;
   let app: INestApplication;
   let consumer: INestMicroservice;

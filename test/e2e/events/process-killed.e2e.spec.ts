@@ -12,6 +12,7 @@ import {
   waitForDrainedOutbox,
   type EventsEnvironment,
 } from './events-harness';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -25,7 +26,7 @@ interface RunningApp {
  * with SIGKILL after a change committed and before its event was published: the restarted app
  * publishes it. Nothing in memory is needed for delivery; the outbox row is enough.
  */
-describe('app process killed between commit and publish', () => {
+describeWithRedis('app process killed between commit and publish', () => {
   let env: EventsEnvironment;
   let proxy: TcpProxy;
   const children: ChildProcess[] = [];

@@ -8,6 +8,7 @@ import {
   waitForDrainedOutbox,
   type EventsEnvironment,
 } from './events-harness';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 /**
  * Redis unreachable for the app (its connection goes through a proxy the test cuts; the witness
@@ -15,7 +16,7 @@ import {
  * outbox, readiness stays 200 and reports it, and once Redis is back every event arrives, each
  * platform's in version order. Zero lost.
  */
-describe('Redis outage', () => {
+describeWithRedis('Redis outage', () => {
   let env: EventsEnvironment;
   let proxy: TcpProxy;
   let app: INestApplication;

@@ -6,13 +6,14 @@ import {
   waitForDrainedOutbox,
   type EventsEnvironment,
 } from './events-harness';
+import { describeWithRedis } from '../../support/suite-requirements';
 
 /**
  * Two app instances on one database, both relaying: every event is published, none is
  * dispatched by both (each outbox row was leased exactly once), and one platform's events still
  * arrive in version order although both relays work on the queue.
  */
-describe('two relays on one database', () => {
+describeWithRedis('two relays on one database', () => {
   let env: EventsEnvironment;
   let apps: INestApplication[];
 
