@@ -36,12 +36,12 @@ function call(rpc, request) {
 async function main() {
   const registered = await call('RegisterPlatform', {
     tenant_id: tenant,
-    service_name: 'slack',
+    service_name: 'hubspot',
     config: {
-      client_id: '1234567890.1234567890123',
-      client_secret: 'slack-client-secret',
+      client_id: '5d9a0a3e-2f4b-4c6d-8e1f-0a1b2c3d4e5f',
+      client_secret: 'hubspot-client-secret',
       // A google.protobuf.Struct: a plain object here would silently vanish on the wire.
-      additional_data: toStruct({ scopes: ['chat:write', 'channels:read'] }),
+      additional_data: toStruct({ hub_id: '12345678', scopes: ['crm.objects.contacts.read'] }),
     },
   });
   const id = registered.platform.id;
