@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: compile TypeScript and generate the Prisma client.
-FROM node:20.20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -18,7 +18,7 @@ CMD ["npm", "run", "db:migrate"]
 # Runtime of the demo host app, as an unprivileged user. The package's `dependencies` are the
 # library's only; the demo's own (HTTP platforms, JWT, logging...) are devDependencies so that
 # host apps installing the package do not get them: install both here.
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -222,19 +222,72 @@ function setUpSwagger(app: INestApplication): void {
     .setDescription(
       'Which third-party services each tenant has registered, activated and configured. ' +
         'Secrets are encrypted at rest and always shown as "********". Errors share one body: ' +
-        '{statusCode, error, code, message, details}.',
+        '{statusCode, error, code, message, details}. Every answer carries X-Request-Id.',
     )
     .setVersion('1')
+    .setLicense('Proprietary', 'https://example.com/license')
+    .addServer('/', 'The server serving this document')
+    .addTag(
+      'platforms',
+      "A tenant's configured services: register, read, update, (de)activate, audit",
+    )
+    .addTag(
+      'services',
+      'The service catalog: each service’s fields, which are secret, its JSON Schema',
+    )
+    .addTag(
+      'health',
+      'Readiness details for platform admins (the probes are at /health/live and /health/ready)',
+    )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  // Every operation needs the bearer token (global requirement) except the health probes.
-  for (const [path, operations] of Object.entries(document.paths)) {
-    if (!path.startsWith('/health/')) continue;
-    for (const operation of Object.values(operations as Record<string, { security?: unknown }>)) {
-      if (typeof operation === 'object' && operation !== null) operation.security = [];
+  const document = SwaggerModule.createDocument(app, config, {
+    // Meaningful operation ids where a route names none: `controllerMethod`.
+    operationIdFactory: (controller, method) =>
+      `${controller.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}${method.replace(/^./, (c) => c.toUpperCase())}`,
+  });
+  describeHostBehaviour(document);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+type OpenApiDocument = ReturnType<typeof SwaggerModule.createDocument>;
+
+const HEADER = (description: string, type: 'string' | 'integer' = 'string') => ({
+  description,
+  schema: { type },
+});
+
+/**
+ * What the demo app adds to every API route, beyond the module's own description: the
+ * per-tenant rate limit (429 with Retry-After, X-RateLimit-* on every answer) and X-Request-Id.
+ */
+function describeHostBehaviour(document: OpenApiDocument): void {
+  const rateLimitHeaders = {
+    'X-RateLimit-Limit': HEADER('Requests allowed per rolling minute for the tenant', 'integer'),
+    'X-RateLimit-Remaining': HEADER('Requests left in the current window', 'integer'),
+    'X-RateLimit-Reset': HEADER('Seconds until a request is allowed again', 'integer'),
+    'X-Request-Id': HEADER('The request id: the client’s X-Request-Id when sane, else a UUID'),
+  };
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, unknown>)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation))
+        continue;
+      const responses = (operation as { responses: Record<string, { headers?: object }> })
+        .responses;
+      for (const response of Object.values(responses)) {
+        response.headers = { ...rateLimitHeaders, ...response.headers };
+      }
+      responses['429'] = {
+        description: 'TOO_MANY_REQUESTS: over the tenant’s rate limit; retry after Retry-After',
+        headers: {
+          'Retry-After': HEADER('Seconds to wait before retrying', 'integer'),
+          ...rateLimitHeaders,
+        },
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
+        },
+      } as { headers?: object };
     }
   }
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

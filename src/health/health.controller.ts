@@ -6,7 +6,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth';
 import { ServicePlatformReadiness } from '../service-platform';
@@ -15,8 +15,11 @@ interface StatusWriter {
   status(code: number): unknown;
 }
 
-/** Liveness and readiness probes: they need no token and are not rate limited. */
-@ApiTags('health')
+/**
+ * Liveness and readiness probes: they need no token and are not rate limited. Infrastructure, not
+ * API: they are documented in docs/operations.md rather than in the OpenAPI document.
+ */
+@ApiExcludeController()
 @Public()
 @SkipThrottle()
 @Controller('health')
@@ -29,18 +32,11 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
-  @ApiOkResponse({ description: 'The process is up' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('ready')
-  @ApiOkResponse({
-    description:
-      'Database reachable and encryption keys usable; `details.events` reports the event broker ' +
-      'and the outbox backlog, `details.cache` the read cache (neither required for readiness)',
-  })
-  @ApiServiceUnavailableResponse({ description: 'Not ready; the details say which part is down' })
   async ready(@Res({ passthrough: true }) response: StatusWriter): Promise<HealthCheckResult> {
     const report = await this.readiness.check();
     const result = (key: 'database' | 'encryption'): HealthIndicatorResult => {

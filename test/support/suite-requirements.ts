@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** How a suite that needs Redis gets one. */
@@ -22,7 +22,8 @@ export function redisSource(): RedisSource {
 }
 
 const HOW_TO =
-  'install redis-server (e.g. `apt install redis-server`, `brew install redis`) or set TEST_REDIS_URL';
+  'install what each needs (redis-server, e.g. `apt install redis-server`, or TEST_REDIS_URL; ' +
+  'Chromium, `apt install chromium`, or CHROMIUM_PATH)';
 
 /**
  * A suite that needs Redis: `restarts` when it stops and restarts the server itself (only a
@@ -36,15 +37,20 @@ export function describeWithRedis(
   { restarts = false }: { restarts?: boolean } = {},
 ): void {
   const available = restarts ? redisSource() === 'redis-server' : redisSource() !== undefined;
+  const needs = restarts ? 'redis-server on the PATH (it restarts Redis)' : 'Redis';
+  describeIf(available, name, body, needs);
+}
+
+/** Runs the suite when `available`; otherwise fails it (REQUIRE_ALL_SUITES=1) or reports it. */
+function describeIf(available: boolean, name: string, body: () => void, needs: string): void {
   if (available) {
     describe(name, body);
     return;
   }
-  const needs = restarts ? 'redis-server on the PATH (it restarts Redis)' : 'Redis';
   if (process.env.REQUIRE_ALL_SUITES === '1') {
     describe(name, () => {
       it(`needs ${needs}`, () => {
-        throw new Error(`REQUIRE_ALL_SUITES=1 and this suite needs ${needs}: ${HOW_TO}`);
+        throw new Error(`REQUIRE_ALL_SUITES=1 and this suite needs ${needs}`);
       });
     });
     return;
@@ -55,6 +61,28 @@ export function describeWithRedis(
     appendFileSync(path.join(runDirectory, 'not-run.txt'), `${suite}\t${needs}\n`);
   }
   describe.skip(`${name} [NOT RUN: needs ${needs}]`, body);
+}
+
+/** Where Chromium is: CHROMIUM_PATH, else Debian's `chromium` (apt install chromium). */
+export function chromiumPath(): string | undefined {
+  for (const candidate of [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ]) {
+    if (candidate !== undefined && candidate !== '' && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** A suite that drives a real browser: like `describeWithRedis`, never silently skipped. */
+export function describeWithBrowser(name: string, body: () => void): void {
+  describeIf(
+    chromiumPath() !== undefined,
+    name,
+    body,
+    'Chromium (apt install chromium, or CHROMIUM_PATH)',
+  );
 }
 
 export const NOT_RUN_HOW_TO = HOW_TO;

@@ -85,3 +85,13 @@ export function grpcStatusOfHttp(httpStatus: number): GrpcStatus {
     (httpStatus >= 400 && httpStatus < 500 ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.INTERNAL)
   );
 }
+
+/** Every `code` an error body can carry: the module's codes and the HTTP ones (OpenAPI enum). */
+export const ERROR_BODY_CODES: readonly string[] = [
+  ...new Set([
+    ...(Object.keys(ERROR_STATUS)),
+    ...Object.values(HTTP_STATUS_CODES).filter((code): code is string => code !== undefined),
+    'BAD_REQUEST',
+    'INTERNAL_ERROR',
+  ]),
+].sort();

@@ -31,6 +31,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ServicePlatformService } from '../../application/service-platform.service';
 import type {
@@ -72,6 +73,11 @@ const PLATFORM_ID = {
   description: 'Platform id; another tenant’s platform answers 404',
 } as const;
 
+/** `ETag: "<version>"` of a platform answer (the precondition of a later PUT's If-Match). */
+const ETAG_HEADER = {
+  ETag: { description: 'The platform version, quoted: "3"', schema: { type: 'string' } },
+};
+
 /**
  * REST adapter: translates HTTP to facade calls and back, nothing more. Validation of shapes
  * happens here (DTOs); every business rule lives behind the facade.
@@ -79,7 +85,11 @@ const PLATFORM_ID = {
 @ApiTags('platforms')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input (see `details`)' })
 @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Database unreachable' })
-@ApiInternalServerErrorResponse({ type: ErrorResponseDto })
+@ApiInternalServerErrorResponse({
+  type: ErrorResponseDto,
+  description:
+    'CONFIG_DECRYPTION_FAILED: a stored configuration cannot be decrypted (never empty credentials)',
+})
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'No or invalid bearer token' })
 @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Your roles do not allow this' })
@@ -92,14 +102,25 @@ export class PlatformsController {
 
   @Post()
   @RequirePermission('register')
-  @ApiOperation({ summary: 'Register a service platform for a tenant' })
-  @ApiCreatedResponse({ type: PlatformChangeResponseDto })
+  @ApiOperation({
+    operationId: 'registerPlatform',
+    summary: 'Register a service platform for a tenant',
+  })
+  @ApiCreatedResponse({
+    type: PlatformChangeResponseDto,
+    description: 'Registered: the platform (secrets masked), version 1',
+    headers: ETAG_HEADER,
+  })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
   @ApiConflictResponse({
     type: ErrorResponseDto,
     description: 'The tenant already has this service (active or inactive)',
   })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8',
+  })
   @ApiIdempotentWrite()
   register(
     @Body() body: RegisterPlatformRequestDto,
@@ -111,8 +132,14 @@ export class PlatformsController {
 
   @Get()
   @RequirePermission('read')
-  @ApiOperation({ summary: "List a tenant's platforms (registration order, cursor-paginated)" })
-  @ApiOkResponse({ type: ListPlatformsResponseDto })
+  @ApiOperation({
+    operationId: 'listPlatforms',
+    summary: "List a tenant's platforms (registration order, cursor-paginated)",
+  })
+  @ApiOkResponse({
+    type: ListPlatformsResponseDto,
+    description: 'A page of platforms and the next cursor',
+  })
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Tenant outside the caller’s' })
   list(
     @Query() query: ListPlatformsQueryDto,
@@ -123,10 +150,20 @@ export class PlatformsController {
 
   @Get(':platform_id')
   @RequirePermission('read')
-  @ApiOperation({ summary: 'Get a platform (secrets masked); ETag carries its version' })
+  @ApiOperation({
+    operationId: 'getPlatform',
+    summary: 'Get a platform (secrets masked); ETag carries its version',
+  })
   @ApiParam(PLATFORM_ID)
-  @ApiOkResponse({ type: PlatformResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({
+    type: PlatformResponseDto,
+    description: 'The platform, secrets masked',
+    headers: ETAG_HEADER,
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such platform in the caller’s reach',
+  })
   async get(
     @Param('platform_id') platformId: string,
     @CurrentActor() actor: Actor,
@@ -140,6 +177,7 @@ export class PlatformsController {
   @Put(':platform_id')
   @RequirePermission('update')
   @ApiOperation({
+    operationId: 'updatePlatform',
     summary: 'Update a platform configuration (partial; omitted fields keep their values)',
   })
   @ApiParam(PLATFORM_ID)
@@ -148,13 +186,24 @@ export class PlatformsController {
     required: false,
     description: 'ETag of the version the change is based on, e.g. "3"',
   })
-  @ApiOkResponse({ type: PlatformResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({
+    type: PlatformResponseDto,
+    description: 'The updated platform, secrets masked',
+    headers: ETAG_HEADER,
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such platform in the caller’s reach',
+  })
   @ApiPreconditionFailedResponse({
     type: ErrorResponseDto,
     description: 'Stale version (VERSION_CONFLICT): nothing written',
   })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8',
+  })
   @ApiIdempotentWrite()
   async update(
     @Param('platform_id') platformId: string,
@@ -177,10 +226,20 @@ export class PlatformsController {
   @Post(':platform_id/deactivate')
   @RequirePermission('deactivate')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Deactivate a platform (idempotent); it keeps its slot' })
+  @ApiOperation({
+    operationId: 'deactivatePlatform',
+    summary: 'Deactivate a platform (idempotent); it keeps its slot',
+  })
   @ApiParam(PLATFORM_ID)
-  @ApiOkResponse({ type: PlatformChangeResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({
+    type: PlatformChangeResponseDto,
+    description: 'Deactivated (or already inactive)',
+    headers: ETAG_HEADER,
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such platform in the caller’s reach',
+  })
   @ApiIdempotentWrite()
   deactivate(
     @Param('platform_id') platformId: string,
@@ -195,10 +254,20 @@ export class PlatformsController {
   @Post(':platform_id/activate')
   @RequirePermission('activate')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Activate a deactivated platform (idempotent)' })
+  @ApiOperation({
+    operationId: 'activatePlatform',
+    summary: 'Activate a deactivated platform (idempotent)',
+  })
   @ApiParam(PLATFORM_ID)
-  @ApiOkResponse({ type: PlatformChangeResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiOkResponse({
+    type: PlatformChangeResponseDto,
+    description: 'Activated (or already active)',
+    headers: ETAG_HEADER,
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such platform in the caller’s reach',
+  })
   @ApiIdempotentWrite()
   activate(
     @Param('platform_id') platformId: string,
@@ -210,14 +279,23 @@ export class PlatformsController {
 
   @Get(':platform_id/audit')
   @RequirePermission('audit')
-  @ApiOperation({ summary: "A platform's audit trail, newest first (cursor-paginated)" })
+  @ApiOperation({
+    operationId: 'listAuditEntries',
+    summary: "A platform's audit trail, newest first (cursor-paginated)",
+  })
   @ApiParam(PLATFORM_ID)
-  @ApiOkResponse({ type: ListAuditEntriesResponseDto })
+  @ApiOkResponse({
+    type: ListAuditEntriesResponseDto,
+    description: 'A page of audit entries and the next cursor',
+  })
   @ApiForbiddenResponse({
     type: ErrorResponseDto,
     description: 'Only tenant admins (own tenant) and platform admins read the trail',
   })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such platform in the caller’s reach',
+  })
   audit(
     @Param('platform_id') platformId: string,
     @Query() query: ListAuditEntriesQueryDto,

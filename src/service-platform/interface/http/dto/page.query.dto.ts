@@ -8,7 +8,7 @@ const toInteger = ({ value }: { value: unknown }): unknown =>
 
 /** `limit` and `cursor` of every cursor-paginated list. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Transform(toInteger)
   @IsInt()

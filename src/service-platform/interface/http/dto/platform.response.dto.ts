@@ -1,3 +1,4 @@
+import { ERROR_BODY_CODES } from '../../errors/error-status.table';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** Documentation of the answers; the bodies themselves come from `ServicePlatform.toDict()`. */
@@ -15,7 +16,11 @@ export class PlatformResponseDto {
   config!: Record<string, unknown>;
 
   @ApiProperty() is_active!: boolean;
-  @ApiProperty({ description: 'Grows by one with every change; also sent as the ETag' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: 'Grows by one with every change; also sent as the ETag',
+  })
   version!: number;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
@@ -39,12 +44,13 @@ export class FieldViolationDto {
 }
 
 export class ErrorResponseDto {
-  @ApiProperty({ example: 400 }) statusCode!: number;
+  @ApiProperty({ type: 'integer', example: 400 }) statusCode!: number;
   @ApiProperty({ example: 'Bad Request' }) error!: string;
   @ApiProperty({
     example: 'INVALID_PLATFORM_CONFIG',
-    description:
-      'VALIDATION_FAILED, INVALID_PLATFORM_CONFIG, PLATFORM_ALREADY_EXISTS, PLATFORM_NOT_FOUND, VERSION_CONFLICT, FORBIDDEN, PAYLOAD_TOO_LARGE, SERVICE_UNAVAILABLE, ...',
+    enum: ERROR_BODY_CODES,
+    enumName: 'ErrorCode',
+    description: 'What went wrong, for programs (the status alone is not enough)',
   })
   code!: string;
   @ApiProperty() message!: string;

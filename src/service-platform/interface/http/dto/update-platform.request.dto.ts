@@ -11,6 +11,7 @@ export class UpdatePlatformRequestDto {
   config!: PlatformConfigurationPatchDto;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description:
       'Expected current version (alternative to the If-Match header). When stale: 412, nothing written.',
     minimum: 1,
