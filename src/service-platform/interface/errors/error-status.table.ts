@@ -89,7 +89,7 @@ export function grpcStatusOfHttp(httpStatus: number): GrpcStatus {
 /** Every `code` an error body can carry: the module's codes and the HTTP ones (OpenAPI enum). */
 export const ERROR_BODY_CODES: readonly string[] = [
   ...new Set([
-    ...(Object.keys(ERROR_STATUS)),
+    ...Object.keys(ERROR_STATUS),
     ...Object.values(HTTP_STATUS_CODES).filter((code): code is string => code !== undefined),
     'BAD_REQUEST',
     'INTERNAL_ERROR',
