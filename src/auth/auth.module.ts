@@ -3,7 +3,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import { redisConnectionOptions } from '../service-platform/infrastructure/redis/redis-connection.options';
 import type { Environment } from '../config/environment';
 import {
   JWT_ALGORITHMS,
@@ -12,6 +14,7 @@ import {
   type JwtAuthOptions,
 } from './jwt-auth.guard';
 import { RollingWindowThrottlerStorage } from './rolling-window-throttler.storage';
+import { FailoverThrottlerStorage, RedisThrottlerStorage } from './redis-throttler.storage';
 import { RATE_LIMIT_WINDOW_MS, TenantThrottlerGuard } from './tenant-throttler.guard';
 
 /**
@@ -49,8 +52,9 @@ export class AuthModule {
                 blockDuration: 0,
               },
             ],
-            // O(1) per request instead of the default storage's O(hits in the window).
-            storage: new RollingWindowThrottlerStorage(),
+            // O(1) per request instead of the default storage's O(hits in the window); with
+            // REDIS_URL, counted in Redis across instances (in memory while it is down).
+            storage: throttlerStorage(config.get('REDIS_URL', { infer: true })),
             errorMessage: (_context, detail) =>
               `Too many requests: at most ${detail.limit} per minute; retry in ${Math.max(1, detail.timeToBlockExpire)} s`,
           }),
@@ -76,4 +80,19 @@ export class AuthModule {
       ],
     };
   }
+}
+
+/** Where the demo app counts requests: Redis when it has one (falling back to memory), else memory. */
+function throttlerStorage(redisUrl: string | undefined): ThrottlerStorage {
+  const local = new RollingWindowThrottlerStorage();
+  if (redisUrl === undefined || redisUrl.trim() === '') return local;
+  const redis = new Redis({
+    ...redisConnectionOptions(redisUrl, 'REDIS_URL'),
+    connectionName: 'rate-limit',
+  });
+  // Failures are reported by the storage (once per interval), not by every reconnect attempt.
+  redis.on('error', () => undefined);
+  return new FailoverThrottlerStorage(new RedisThrottlerStorage(redis), local, async () => {
+    redis.disconnect();
+  });
 }

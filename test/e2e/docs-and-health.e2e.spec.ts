@@ -81,9 +81,8 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
       '/api/v1/platforms/{platform_id}/activate': ['post'],
       '/api/v1/platforms/{platform_id}/audit': ['get'],
     });
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/health/live', '/health/ready']),
-    );
+    // The probes are infrastructure, documented in docs/operations.md rather than here.
+    expect(Object.keys(doc.paths)).not.toContain('/health/live');
   });
 
   it.each([

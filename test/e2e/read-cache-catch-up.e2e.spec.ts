@@ -5,6 +5,7 @@ import { newTenantId } from '../support/fixtures';
 import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { ThrowAwayRedis } from '../support/redis-server';
 import { API, http, registerPlatform, startListeningApp } from './e2e-helpers';
+import { viewEntryInRedis } from '../support/redis-view';
 import { describeWithRedis } from '../support/suite-requirements';
 
 /**
@@ -39,8 +40,7 @@ describeWithRedis('read cache: catching up with changes nobody told Redis about'
     startListeningApp('fastify', { DATABASE_URL: database.url, REDIS_URL: redis.url });
 
   async function versionInRedis(id: string): Promise<number> {
-    const [key] = await witness.keys(`service-platform:view:v1:*${id}`);
-    return key === undefined ? Number.NaN : Number((await witness.hget(key, 'v')) ?? Number.NaN);
+    return (await viewEntryInRedis(witness, id))?.v ?? Number.NaN;
   }
 
   it('the next instance to start drops the old view from Redis and answers the new one', async () => {

@@ -5,6 +5,7 @@ import { guidOf, newTenantId } from '../support/fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
 import { API, http, registerPlatform } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
+import { viewEntryInRedis } from '../support/redis-view';
 import { describeWithRedis } from '../support/suite-requirements';
 
 /**
@@ -35,10 +36,8 @@ describeWithRedis('read cache: Redis silent during a change', () => {
 
   /** The cached version Redis holds for the platform (NaN when none) and its floor. */
   async function inRedis(id: string): Promise<{ v: number; floor: number }> {
-    const [key] = await witness.keys(`service-platform:view:v1:*${id}`);
-    if (key === undefined) return { v: Number.NaN, floor: Number.NaN };
-    const [v, floor] = await witness.hmget(key, 'v', 'floor');
-    return { v: Number(v ?? Number.NaN), floor: Number(floor ?? Number.NaN) };
+    const entry = await viewEntryInRedis(witness, id);
+    return { v: entry?.v ?? Number.NaN, floor: entry?.floor ?? Number.NaN };
   }
 
   it('replays the missed invalidation, so the old view is not served again', async () => {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { guidOf, newTenantId } from '../support/fixtures';
 import { API, MASK, http, registerPlatform, type PlatformJson } from './e2e-helpers';
 import { startEventsEnvironment, type EventsEnvironment } from './events/events-harness';
+import { viewKeysOf } from '../support/redis-view';
 import { describeWithRedis } from '../support/suite-requirements';
 
 /** Polls `GET /platforms/{id}` on `app` until `accept` says yes (the answer is returned). */
@@ -28,7 +29,7 @@ async function eventually(
 /** Every key and value the cache wrote to Redis, as one string. */
 async function redisDump(redis: Redis): Promise<string> {
   const keys = await redis.keys('service-platform:view:*');
-  const values = await Promise.all(keys.map((key) => redis.hgetall(key)));
+  const values = await Promise.all(keys.map((key) => redis.get(key)));
   return JSON.stringify({ keys, values });
 }
 
@@ -154,11 +155,11 @@ describeWithRedis('read cache across instances', () => {
     expect(dump).not.toContain('note-canary-value');
     expect(dump).toContain('shared-mailbox@contoso.onmicrosoft.com');
     // Namespaced by database and schema: host:port/database/schema.
-    const [key, ...others] = await redis.keys(`service-platform:view:v1:*${platform.id}`);
+    const [key, ...others] = await viewKeysOf(redis, platform.id);
     expect(others).toEqual([]);
     expect(key).toMatch(
       new RegExp(
-        `^service-platform:view:v1:127\\.0\\.0\\.1:\\d+/[^/]+/service_platform:${platform.id}$`,
+        `^service-platform:view:v2:127\\.0\\.0\\.1:\\d+/[^/]+/service_platform::${platform.id}$`,
       ),
     );
     const ttl = await redis.ttl(key as string);

@@ -35,7 +35,7 @@ import { testCatalog } from '../../support/catalog';
 import { ServicePlatformMetrics } from '../../../src/service-platform/application/metrics/service-platform-metrics';
 import type { ServicePlatformReadiness } from '../../../src/service-platform/application/health/service-platform-readiness';
 import type { EncryptionHealth } from '../../../src/service-platform/application/ports/encryption-health.port';
-import { InMemoryPlatformViewStore } from '../../../src/service-platform/infrastructure/cache/in-memory-platform-view.store';
+import { memoryViewStore } from '../../../src/service-platform/infrastructure/cache/platform-view-cache.factory';
 import { TieredPlatformViewCache } from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
 
 const operator: Actor = { id: 'operator', tenantId: null, roles: ['platform-admin'] };
@@ -72,9 +72,7 @@ describe('platform command and query handlers (ports faked)', () => {
     repository = new InMemoryServicePlatformRepository();
     unitOfWork = new InlineUnitOfWork();
     outbox = new InMemoryEventOutbox();
-    cache = new TieredPlatformViewCache(
-      new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 }),
-    );
+    cache = new TieredPlatformViewCache(memoryViewStore({ ttlMs: 60_000, maxEntries: 100 }));
     cache.resumeLocal();
     tenant = randomUUID();
   });
@@ -366,9 +364,7 @@ describe('platform command and query handlers (ports faked)', () => {
     it('counts read-cache hits and misses for the metrics', async () => {
       const { id } = await register();
       // A cold cache (the registration warmed the shared one).
-      const cold = new TieredPlatformViewCache(
-        new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 }),
-      );
+      const cold = new TieredPlatformViewCache(memoryViewStore({ ttlMs: 60_000, maxEntries: 100 }));
       cold.resumeLocal();
       const get = new GetPlatformHandler(repository, cold, metrics);
       const before = metrics.counters();

@@ -3,7 +3,8 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { createPlatformViewCache } from './platform-view-cache.factory';
 import type { RedisConnections } from '../redis/redis-connections';
 import { KeyRing } from '../crypto/key-ring';
-import { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
+import { memoryViewStore } from './platform-view-cache.factory';
+import type { PlatformViewStore } from './platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
 const view = (id: string, version: number): ServicePlatformDict => ({
@@ -20,7 +21,7 @@ const view = (id: string, version: number): ServicePlatformDict => ({
 const NAMESPACE = '127.0.0.1:5432/app/service_platform';
 const RING = KeyRing.parse(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
 
-const memory = () => new InMemoryPlatformViewStore({ ttlMs: 60_000, maxEntries: 100 });
+const memory = () => memoryViewStore({ ttlMs: 60_000, maxEntries: 100 });
 
 describe('TieredPlatformViewCache', () => {
   const id = randomUUID();
@@ -106,27 +107,24 @@ describe('TieredPlatformViewCache', () => {
 });
 
 /** A shared tier that can be taken down: `put`/`invalidate` then answer false. */
-class FlakyStore extends InMemoryPlatformViewStore {
+class FlakyStore implements PlatformViewStore {
   down = false;
   calls = 0;
+  private readonly store = memoryViewStore({ ttlMs: 3_600_000, maxEntries: 1_000 });
 
-  constructor() {
-    super({ ttlMs: 3_600_000, maxEntries: 1_000 });
+  get(platformId: string): Promise<ServicePlatformDict | undefined> {
+    this.calls++;
+    return this.down ? Promise.resolve(undefined) : this.store.get(platformId);
   }
 
-  override get(platformId: string): Promise<ServicePlatformDict | undefined> {
+  put(view: ServicePlatformDict): Promise<boolean> {
     this.calls++;
-    return this.down ? Promise.resolve(undefined) : super.get(platformId);
+    return this.down ? Promise.resolve(false) : this.store.put(view);
   }
 
-  override put(view: ServicePlatformDict): Promise<boolean> {
+  invalidate(platformId: string, version: number): Promise<boolean> {
     this.calls++;
-    return this.down ? Promise.resolve(false) : super.put(view);
-  }
-
-  override invalidate(platformId: string, version: number): Promise<boolean> {
-    this.calls++;
-    return this.down ? Promise.resolve(false) : super.invalidate(platformId, version);
+    return this.down ? Promise.resolve(false) : this.store.invalidate(platformId, version);
   }
 }
 

@@ -5,7 +5,6 @@ import {
   type PlatformViewCacheStatus,
 } from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
-import type { InMemoryPlatformViewStore } from './in-memory-platform-view.store';
 import type { PlatformViewStore } from './platform-view.store';
 
 export interface SharedTierSettings {
@@ -57,7 +56,7 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private readonly now: () => number;
 
   constructor(
-    private readonly local: InMemoryPlatformViewStore,
+    private readonly local: PlatformViewStore & { clear(): void },
     private readonly shared?: PlatformViewStore,
     /** Releases the shared store's connection. */
     private readonly release?: () => Promise<void>,

@@ -31,6 +31,11 @@ export class RedisConnections implements OnApplicationShutdown {
     }
   }
 
+  /** The server and credentials of the module's Redis, for clients of other libraries. */
+  get clientOptions(): RedisOptions | undefined {
+    return this.settings;
+  }
+
   get configured(): boolean {
     return this.commands !== undefined;
   }
