@@ -92,7 +92,8 @@ function throttlerStorage(redisUrl: string | undefined): ThrottlerStorage {
   });
   // Failures are reported by the storage (once per interval), not by every reconnect attempt.
   redis.on('error', () => undefined);
-  return new FailoverThrottlerStorage(new RedisThrottlerStorage(redis), local, async () => {
+  return new FailoverThrottlerStorage(new RedisThrottlerStorage(redis), local, () => {
     redis.disconnect();
+    return Promise.resolve();
   });
 }

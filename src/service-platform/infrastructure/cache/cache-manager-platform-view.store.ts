@@ -150,7 +150,7 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
     try {
       const stored = await this.bounded(this.cache.get<StoredView>(key));
       const error = this.readErrors.get(key);
-      if (error !== undefined) throw error;
+      if (error !== undefined) throw error instanceof Error ? error : new Error(messageOf(error));
       this.succeeded();
       return isStoredView(stored) ? stored : undefined;
     } catch (error) {
