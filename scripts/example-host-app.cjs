@@ -18,7 +18,13 @@ const { createTestDatabase, dropDatabase } = require('./lib/test-database.cjs');
 const { applyMigrations, diffSchemaAgainstDatabase } = require('./lib/schema-engine.cjs');
 
 const root = path.join(__dirname, '..');
-const example = path.join(root, 'examples', 'host-app');
+const source = path.join(root, 'examples', 'host-app');
+// The example runs from a copy outside the repository: inside it, Node would also find the
+// repository's own node_modules, and a dependency missing from the package would go unnoticed.
+const example = path.join(
+  fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sp-host-app-')),
+  'host-app',
+);
 
 function run(command, args, options = {}) {
   console.log(
@@ -40,6 +46,10 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'dist', 'service-platform', 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
   }
+  fs.cpSync(source, example, {
+    recursive: true,
+    filter: (file) => !/[\\/](node_modules|dist|\.package|generated)$/.test(file),
+  });
   // 1. The package, as `npm pack` makes it, installed from its tarball.
   const packDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sp-pack-'));
   run('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: root });
@@ -58,9 +68,18 @@ async function main() {
     fs.writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
   }
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: example });
-  // Every dependency of the package is installed (a stale lock file would miss new ones), and
-  // Nest is there once: the package's peers are the host's own copies.
-  run('npm', ['ls', '--all', 'service-platform'], { cwd: example, stdio: 'ignore' });
+  // Every dependency of the package is installed (a lock file older than the package's
+  // dependencies misses some: refresh examples/host-app/package-lock.json), and Nest is there
+  // once: the package's peers are the host's own copies.
+  const listed = spawnSync('npm', ['ls', '--all', 'service-platform'], {
+    cwd: example,
+    encoding: 'utf8',
+  });
+  if (listed.status !== 0) {
+    throw new Error(
+      `the example's lock file misses dependencies of the package (npm install in examples/host-app):\n${listed.stdout}${listed.stderr}`,
+    );
+  }
   for (const name of ['@nestjs/core', '@nestjs/common', '@nestjs/cqrs']) {
     const copies = spawnSync('npm', ['ls', '--all', '--parseable', name], {
       cwd: example,
@@ -112,6 +131,7 @@ async function main() {
     });
   } finally {
     if (process.env.KEEP_TEST_DATABASE !== '1') await dropDatabase({ name });
+    fs.rmSync(path.dirname(example), { recursive: true, force: true });
   }
 }
 
