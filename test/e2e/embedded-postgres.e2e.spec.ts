@@ -31,7 +31,11 @@ describe('the demo app on its embedded PostgreSQL (DATABASE_URL unset)', () => {
     embeddedPort = await freePort();
   });
 
+  const children: ChildProcess[] = [];
+
   afterAll(() => {
+    // An app that failed to start (or a failed test's) must not outlive the run.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dataRoot, { recursive: true, force: true });
   });
 
@@ -41,6 +45,7 @@ describe('the demo app on its embedded PostgreSQL (DATABASE_URL unset)', () => {
       ...process.env,
       PORT: String(port),
       GRPC_PORT: String(grpcPort),
+      METRICS_PORT: '0',
       EMBEDDED_POSTGRES_DIR: path.join(dataRoot, 'postgres'),
       EMBEDDED_POSTGRES_PORT: String(embeddedPort),
       LOG_LEVEL: 'info',
@@ -57,6 +62,7 @@ describe('the demo app on its embedded PostgreSQL (DATABASE_URL unset)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    children.push(child);
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

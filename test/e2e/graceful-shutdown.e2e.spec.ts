@@ -41,6 +41,7 @@ describeWithRedis('graceful shutdown under load (SIGTERM, app in its own process
         ...process.env,
         PORT: String(port),
         GRPC_PORT: String(grpcPort),
+        METRICS_PORT: '0',
         DATABASE_URL: env.database.url,
         REDIS_URL: env.redis.url,
         SHUTDOWN_TIMEOUT_MS: '10000',

@@ -53,6 +53,7 @@ describeWithRedis('app process killed between commit and publish', () => {
           ...process.env,
           PORT: String(port),
           GRPC_PORT: String(grpcPort),
+          METRICS_PORT: '0',
           DATABASE_URL: env.database.url,
           REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
           LOG_LEVEL: 'silent',
