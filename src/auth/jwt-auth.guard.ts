@@ -10,6 +10,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InvalidClaimsError, userFromClaims } from './claims';
 import { IS_PUBLIC_KEY } from './public.decorator';
 import { MalformedAuthorizationError, attachUser, extractBearerToken } from './token-extraction';
+import { VerifiedTokenCache } from './verified-token.cache';
 
 /** The one algorithm accepted: `none`, RS*, ES*, PS* and other HS* tokens are refused. */
 export const JWT_ALGORITHMS = ['HS256'] as const;
@@ -41,6 +42,8 @@ const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
@@ -64,6 +67,11 @@ export class JwtAuthGuard implements CanActivate {
       throw error;
     }
     if (token === undefined) throw this.refuse(context, 'Missing bearer token');
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      attachUser(context, known);
+      return true;
+    }
 
     let payload: unknown;
     try {
@@ -104,7 +112,9 @@ export class JwtAuthGuard implements CanActivate {
       );
     }
     try {
-      attachUser(context, userFromClaims(payload));
+      const user = userFromClaims(payload);
+      this.verified.set(token, user, exp);
+      attachUser(context, user);
     } catch (error) {
       if (error instanceof InvalidClaimsError) {
         throw this.refuse(context, error.message, 'invalid_token');
