@@ -138,7 +138,7 @@ async function createFastifyApp(
   acceptJsonBodiesOnly(app);
   instrumentFastify(app, metrics);
   // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
-  await applySecurityHeaders(app, 'fastify');
+  applySecurityHeaders(app, 'fastify');
   refuseRequestsWhileShuttingDown(app, 'fastify');
   enableConfiguredCors(app);
   return app;
@@ -175,7 +175,7 @@ async function createExpressApp(
   });
   instrumentExpress(app, metrics);
   // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
-  await applySecurityHeaders(app, 'express');
+  applySecurityHeaders(app, 'express');
   app.getHttpServer().on('clientError', answerClientError);
   refuseRequestsWhileShuttingDown(app, 'express');
   enableConfiguredCors(app);
