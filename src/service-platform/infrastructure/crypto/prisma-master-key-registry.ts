@@ -118,6 +118,19 @@ export class PrismaMasterKeyRegistry {
     if (key === undefined) {
       throw new KeyRingIncompleteError([masterKeyId]);
     }
+    // Already registered with this material: nothing to register, so no lock to take (it would
+    // serialise every first write of a tenant, across instances, for the whole transaction).
+    const registered = await this.transactions.client.masterKey.findUnique({
+      where: { id: masterKeyId },
+    });
+    if (registered !== null) {
+      if (!sameCheckValue(registered.checkValue, checkValueOf(key.material))) {
+        this.verifiedUntil = 0;
+        throw new MasterKeyMismatchError(masterKeyId);
+      }
+      await this.assertWritable();
+      return;
+    }
     await this.transactions.run(async () => {
       const db = this.transactions.client;
       await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${REGISTRATION_LOCK}, 0))`;
