@@ -1,5 +1,7 @@
 import { ServiceNotFoundError } from '../../../src/service-platform/domain/platform.errors';
 import type { ServiceDefinition } from '../../../src/service-platform/domain/catalog/service-definition';
+import { ServiceCatalog } from '../../../src/service-platform/application/catalog/service-catalog';
+import { AjvConfigSchemaValidator } from '../../../src/service-platform/infrastructure/catalog/ajv-config-schema.validator';
 import { testCatalog } from '../../support/catalog';
 
 const minimal = (name: string, extra: Partial<ServiceDefinition> = {}): ServiceDefinition => ({
@@ -73,6 +75,19 @@ describe('ServiceCatalog', () => {
     for (const path of ['client_secret', 'tenant_id', 'additional_data.region']) {
       expect(policy.isPublic(path)).toBe(false);
     }
+  });
+
+  it('unknown services share one compiled schema, however many names there are', () => {
+    const validator = new AjvConfigSchemaValidator();
+    const compile = jest.spyOn(validator, 'compile');
+    const open = new ServiceCatalog({ allowUnknownServices: true }, validator);
+    const atStart = compile.mock.calls.length;
+    for (let i = 0; i < 2_500; i++) {
+      open.assertValid(`unknown-${i}`, { client_id: 'c', client_secret: 's' });
+      expect(open.secretsOf(`unknown-${i}`).isPublic('client_id')).toBe(true);
+    }
+    expect(compile.mock.calls.length - atStart).toBe(1);
+    expect(() => open.assertValid('unknown-7', { client_id: 'c' })).toThrow(/client_secret/);
   });
 
   it('names fields by the paths clients write, keys with / and ~ included', () => {
