@@ -64,7 +64,10 @@ export class AppModule {
                 retentionMs: config.get('OUTBOX_RETENTION_HOURS', { infer: true }) * 3_600_000,
               },
             },
-            ...(app.catalog !== undefined && { catalog: app.catalog }),
+            catalog: {
+              allowUnknownServices: config.get('CATALOG_ALLOW_UNKNOWN_SERVICES', { infer: true }),
+              ...app.catalog,
+            },
           }),
         }),
       ],

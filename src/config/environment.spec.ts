@@ -34,6 +34,7 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_PER_MINUTE: 600,
       OUTBOX_RETENTION_HOURS: 168,
       OUTBOX_RELAY_ENABLED: true,
+      CATALOG_ALLOW_UNKNOWN_SERVICES: false,
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: 10_000,
     });
@@ -70,6 +71,13 @@ describe('validateEnvironment', () => {
     ).toBe(false);
     expect(() => validateEnvironment({ ...base, OUTBOX_RELAY_ENABLED: 'no' })).toThrow(
       /OUTBOX_RELAY_ENABLED must be true or false/,
+    );
+    expect(
+      validateEnvironment({ ...base, CATALOG_ALLOW_UNKNOWN_SERVICES: 'true' })
+        .CATALOG_ALLOW_UNKNOWN_SERVICES,
+    ).toBe(true);
+    expect(() => validateEnvironment({ ...base, CATALOG_ALLOW_UNKNOWN_SERVICES: '1' })).toThrow(
+      /CATALOG_ALLOW_UNKNOWN_SERVICES must be true or false/,
     );
   });
 

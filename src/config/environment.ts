@@ -38,6 +38,8 @@ export interface Environment {
   OUTBOX_RETENTION_HOURS: number;
   /** Whether this instance relays outbox events (false: API-only, another instance relays). */
   OUTBOX_RELAY_ENABLED: boolean;
+  /** Whether services the catalog does not know may be registered (generic: every field secret). */
+  CATALOG_ALLOW_UNKNOWN_SERVICES: boolean;
   LOG_LEVEL: string;
   /** How long a graceful shutdown (SIGTERM) may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: number;
@@ -195,6 +197,10 @@ export function validateEnvironment(
     problems,
   );
 
+  const allowUnknown = text('CATALOG_ALLOW_UNKNOWN_SERVICES') ?? 'false';
+  if (allowUnknown !== 'true' && allowUnknown !== 'false') {
+    problems.push('CATALOG_ALLOW_UNKNOWN_SERVICES must be true or false');
+  }
   const relayEnabled = text('OUTBOX_RELAY_ENABLED') ?? 'true';
   if (relayEnabled !== 'true' && relayEnabled !== 'false') {
     problems.push('OUTBOX_RELAY_ENABLED must be true or false');
@@ -236,6 +242,7 @@ export function validateEnvironment(
     REDIS_URL: redisUrl,
     OUTBOX_RETENTION_HOURS: outboxRetention,
     OUTBOX_RELAY_ENABLED: relayEnabled !== 'false',
+    CATALOG_ALLOW_UNKNOWN_SERVICES: allowUnknown === 'true',
     LOG_LEVEL: logLevel,
     SHUTDOWN_TIMEOUT_MS: shutdownTimeout,
     LOG_FILE: text('LOG_FILE'),

@@ -409,6 +409,26 @@ describe('service catalog (REST and gRPC)', () => {
         await other.app.close();
       }
     });
+
+    it('the demo app allows unknown services with CATALOG_ALLOW_UNKNOWN_SERVICES=true', async () => {
+      const open = await startHybridTestApp('fastify', { CATALOG_ALLOW_UNKNOWN_SERVICES: 'true' });
+      try {
+        const res = await http(open.app)
+          .post(API)
+          .send({
+            tenant_id: newTenantId(),
+            service_name: 'myspace',
+            config: { client_id: 'c', client_secret: 's' },
+          });
+        expect(res.status).toBe(201);
+        expect((res.body as { platform: { config: unknown } }).platform.config).toEqual({
+          client_id: 'c',
+          client_secret: MASK,
+        });
+      } finally {
+        await open.app.close();
+      }
+    });
   });
 
   it('a platform-admin token is not needed: tenant roles read the catalog too', async () => {
