@@ -27,7 +27,7 @@ export interface CacheManagerPlatformViewStoreOptions {
   readonly ttlMs: number;
   /** Signs every view (a shared store); unsigned or forged views are misses. None in memory. */
   readonly signer?: CachedViewSigner;
-  /** A call gives up after this long (a slow cache is worse than none). */
+  /** A call gives up after this long (a slow cache is worse than none); none in memory. */
   readonly timeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ const WARNING_INTERVAL_MS = 30_000;
  */
 export class CacheManagerPlatformViewStore implements PlatformViewStore {
   private readonly logger = new Logger('ServicePlatformCache');
-  private readonly timeoutMs: number;
+  private readonly timeoutMs: number | undefined;
   /** Errors cache-manager reported for keys being read now (its `get` answers them as misses). */
   private readonly readErrors = new Map<string, unknown>();
   private lastWarningAt = Number.NEGATIVE_INFINITY;
@@ -58,7 +58,7 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
     private readonly makeCache: () => Cache,
     private readonly options: CacheManagerPlatformViewStoreOptions,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 250;
+    this.timeoutMs = options.timeoutMs;
     this.cache = this.listenedTo(makeCache());
   }
 
@@ -173,7 +173,8 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
   }
 
   private bounded<T>(call: Promise<T>): Promise<T> {
-    return withTimeout(call, this.timeoutMs, `no answer within ${this.timeoutMs} ms`);
+    const limit = this.timeoutMs;
+    return limit === undefined ? call : withTimeout(call, limit, `no answer within ${limit} ms`);
   }
 
   private failed(operation: string, error: unknown): void {
