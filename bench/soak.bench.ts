@@ -181,6 +181,7 @@ async function run(): Promise<string> {
     NODE_ENV: 'production',
     PORT: String(port),
     GRPC_PORT: String(grpcPort),
+    METRICS_PORT: '0',
     DATABASE_URL: cluster.url,
     REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
     ENCRYPTION_KEYS: `soak:${Buffer.alloc(32, 5).toString('base64')}`,
