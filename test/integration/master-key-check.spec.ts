@@ -168,4 +168,22 @@ describe('master key check values (real PostgreSQL, database of its own)', () =>
     expect(report.ready).toBe(false);
     expect(report.encryption.detail).toMatch(/master key 'k2'/);
   });
+
+  it('a new data key is wrapped only on a check of now, not one remembered from before a rotation', async () => {
+    // After the test above every data key is wrapped by k2. S holds k2 only; A rolls k3 in.
+    const K3 = Buffer.alloc(32, 0x33);
+    const moduleS = await moduleWith(entry('k2', K2_A));
+    const moduleA = await moduleWith(`${entry('k3', K3)},${entry('k2', K2_A)}`);
+    await registerTenant(moduleS); // S's ring fits: a success S remembers for a few seconds
+    await registerTenant(moduleA); // k3 registered, a data key wrapped by it
+    const before = await snapshot();
+
+    // S cannot open k3, so it must not wrap a new tenant's key, however recent its last check.
+    await expect(moduleS.get(DataKeyStore).currentKey(randomUUID())).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      internalDetail: expect.stringMatching(/'k3'/),
+    });
+    await expect(registerTenant(moduleS)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(await snapshot()).toEqual(before);
+  });
 });

@@ -64,6 +64,8 @@ const REGISTRATION_LOCK = 'service-platform/master-keys';
 @Injectable()
 export class PrismaMasterKeyRegistry {
   private verifiedUntil = 0;
+  /** Failed checks so far: a success remembered only when none failed while it ran. */
+  private failures = 0;
 
   constructor(
     private readonly transactions: PrismaTransactionHost,
@@ -77,8 +79,12 @@ export class PrismaMasterKeyRegistry {
    */
   async assertWritable(): Promise<void> {
     if (Date.now() < this.verifiedUntil) return;
+    const startedAt = Date.now();
+    const failuresBefore = this.failures;
     await this.assertRingCoversStoredKeys();
-    this.verifiedUntil = Date.now() + VERIFIED_FOR_MS;
+    // A check that failed meanwhile wins over this success (checks may finish out of order),
+    // and the success counts from when this check started.
+    if (this.failures === failuresBefore) this.verifiedUntil = startedAt + VERIFIED_FOR_MS;
   }
 
   /**
@@ -94,15 +100,11 @@ export class PrismaMasterKeyRegistry {
     ]);
     const required = inUse.length > 0 ? inUse : registered.map((row) => row.id);
     const missing = required.filter((id) => this.keyRing.find(id) === undefined);
-    if (missing.length > 0) {
-      this.verifiedUntil = 0;
-      throw new KeyRingIncompleteError(missing);
-    }
+    if (missing.length > 0) throw this.failed(new KeyRingIncompleteError(missing));
     for (const row of registered) {
       const key = this.keyRing.find(row.id);
       if (key !== undefined && !sameCheckValue(row.checkValue, checkValueOf(key.material))) {
-        this.verifiedUntil = 0;
-        throw new MasterKeyMismatchError(row.id);
+        throw this.failed(new MasterKeyMismatchError(row.id));
       }
     }
   }
@@ -118,17 +120,23 @@ export class PrismaMasterKeyRegistry {
     if (key === undefined) {
       throw new KeyRingIncompleteError([masterKeyId]);
     }
-    // Already registered with this material: nothing to register, so no lock to take (it would
-    // serialise every first write of a tenant, across instances, for the whole transaction).
     const registered = await this.transactions.client.masterKey.findUnique({
       where: { id: masterKeyId },
     });
     if (registered !== null) {
       if (!sameCheckValue(registered.checkValue, checkValueOf(key.material))) {
-        this.verifiedUntil = 0;
-        throw new MasterKeyMismatchError(masterKeyId);
+        throw this.failed(new MasterKeyMismatchError(masterKeyId));
       }
-      await this.assertWritable();
+      // Already registered: nothing to register, so the lock is taken shared (exclusive, it
+      // serialised every tenant's first write across instances until commit). Shared still
+      // waits for a registration in flight, which holds it exclusively until it commits with its
+      // first wrapped key, and the ring is checked now, never by a remembered check: a key is
+      // wrapped only while the ring opens every id in use at that moment.
+      await this.transactions.run(async () => {
+        await this.transactions.client
+          .$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${REGISTRATION_LOCK}, 0))`;
+        await this.assertRingCoversStoredKeys();
+      });
       return;
     }
     await this.transactions.run(async () => {
@@ -140,6 +148,13 @@ export class PrismaMasterKeyRegistry {
         skipDuplicates: true,
       });
     });
+  }
+
+  /** Forgets any remembered success (see `assertWritable`) and gives `error` back to throw. */
+  private failed(error: Error): Error {
+    this.failures += 1;
+    this.verifiedUntil = 0;
+    return error;
   }
 
   /** Distinct `master_key_id`s of `tenant_data_keys`, by a skip scan of its index. */
