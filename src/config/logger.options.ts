@@ -72,7 +72,7 @@ export const REDACTED_PATHS = [
 
 /**
  * Structured JSON logs, one line per request; secrets redacted, request bodies never logged.
- * To stdout (buffered, written asynchronously), or appended to `file` (written synchronously:
+ * To stdout (written asynchronously), or appended to `file` (written synchronously:
  * for tests and debugging, every line is there when the request has been answered).
  */
 export function loggerOptions(level: string, file?: string): Params {
@@ -106,9 +106,9 @@ export function loggerOptions(level: string, file?: string): Params {
     pinoHttp: [
       options,
       file === undefined
-        ? // Written asynchronously (lines written while a write is in flight go out together;
-          // flushed at exit): a synchronous write per line was a tenth of the CPU of a cached
-          // read. No minimum length: a line (the startup line above all) is never held back.
+        ? // pino's default, made explicit: asynchronous (lines written while a write is in flight
+          // go out together; flushed at exit), no minimum length, so that no line (the startup
+          // line above all) is held back.
           pino.destination({ dest: 1, sync: false })
         : pino.destination({ dest: file, sync: true, mkdir: true, append: true }),
     ],
