@@ -17,10 +17,12 @@ import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js
 import { Redis } from 'ioredis';
 import { Client as PgClient } from 'pg';
 import { JwtService } from '@nestjs/jwt';
+import { validConfig } from '../test/support/fixtures';
 import { freePort } from '../test/support/grpc-client';
 import { ThrowAwayRedis } from '../test/support/redis-server';
 import { TcpProxy } from '../test/support/tcp-proxy';
 import { PLATFORM_EVENT_TYPES } from '../src/service-platform/domain/events/platform-event-type';
+import { toStruct } from '../src/service-platform/interface/grpc/struct';
 import {
   ROOT,
   cleanUpStep,
@@ -282,10 +284,12 @@ async function run(): Promise<string> {
   };
 
   const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-  const config = () => ({
-    client_id: `client-${randomUUID().slice(0, 8)}`,
-    client_secret: `secret-${randomUUID()}`,
-  });
+
+  // additional_data is a Struct: grpc-js silently drops a plain object's values given for one.
+  const grpcConfig = (config: Record<string, unknown>): Record<string, unknown> =>
+    config.additional_data === undefined
+      ? config
+      : { ...config, additional_data: toStruct(config.additional_data as Record<string, unknown>) };
 
   async function step(): Promise<void> {
     const useGrpc = Math.random() < 0.5;
@@ -294,10 +298,13 @@ async function run(): Promise<string> {
     if (roll < 0.2 || target === undefined) {
       const tenantId = pick(tenants);
       const service = pick(SERVICES);
-      const request = { tenant_id: tenantId, service_name: service, config: config() };
+      const request = { tenant_id: tenantId, service_name: service, config: validConfig(service) };
       const answer = (
         useGrpc
-          ? await rpc('register', 'RegisterPlatform', request)
+          ? await rpc('register', 'RegisterPlatform', {
+              ...request,
+              config: grpcConfig(request.config),
+            })
           : await rest('register', 'POST', '/platforms', request)
       ) as { platform: { id: string } } | undefined;
       if (answer !== undefined) known.push({ id: answer.platform.id, tenantId, service });
@@ -305,7 +312,8 @@ async function run(): Promise<string> {
       if (useGrpc) await rpc('get', 'GetPlatform', { platform_id: target.id });
       else await rest('get', 'GET', `/platforms/${target.id}`);
     } else if (roll < 0.6) {
-      const change = { client_id: `client-${randomUUID().slice(0, 8)}` };
+      // A new secret (a fresh valid one for the service: the merged config is validated).
+      const change = { client_secret: validConfig(target.service).client_secret };
       if (useGrpc)
         await rpc('update', 'UpdatePlatform', { platform_id: target.id, config: change });
       else await rest('update', 'PUT', `/platforms/${target.id}`, { config: change });
@@ -414,7 +422,15 @@ async function run(): Promise<string> {
   }
   await app.stop();
 
+  // The load sends valid requests only: one refused as invalid means the bench or the app is
+  // wrong, and invariants over nothing written would hold.
+  const invalid = outcomes.filter((o) => o.status === '400' || o.status === 'INVALID_ARGUMENT');
   const checks: [string, boolean, string][] = [
+    [
+      'the load wrote, and no request was refused as invalid',
+      platforms > 0 && invalid.length === 0,
+      `${platforms} platforms registered, ${invalid.length} answers 400 / INVALID_ARGUMENT`,
+    ],
     [
       'one row per (tenant, service)',
       duplicates === 0,
