@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { splitSchema } from '../infrastructure/persistence/database-url';
 import { DEFAULT_SCHEMA } from '../infrastructure/persistence/migrations/migration-runner';
 
@@ -24,4 +25,23 @@ export function databaseFromEnv(
   const schema =
     schemaFlag?.trim() || env.DATABASE_SCHEMA?.trim() || split.schema || DEFAULT_SCHEMA;
   return { url: split.connectionString, schema };
+}
+
+/**
+ * The options of the commands that need only the database: `--schema NAME` and `-h`/`--help`.
+ * Unknown options throw (the bin prints the message and the usage).
+ */
+export function parseDatabaseCommandArgs(argv: readonly string[]): {
+  schema?: string;
+  help: boolean;
+} {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { schema: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  return {
+    ...(values.schema !== undefined && { schema: values.schema }),
+    help: values.help === true,
+  };
 }

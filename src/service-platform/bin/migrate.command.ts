@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { applyMigrations } from '../infrastructure/persistence/migrations/migration-runner';
-import { databaseFromEnv } from './database-from-env';
+import { databaseFromEnv, parseDatabaseCommandArgs } from './database-from-env';
 
 export const MIGRATE_USAGE = `Usage: service-platform migrate [--schema NAME]
 
@@ -24,16 +23,12 @@ export async function migrateCommand(
   env: Record<string, string | undefined>,
   out: { log(line: string): void; error(line: string): void },
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { schema: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help === true) {
+  const args = parseDatabaseCommandArgs(argv);
+  if (args.help) {
     out.log(MIGRATE_USAGE);
     return 0;
   }
-  const database = databaseFromEnv(env, values.schema);
+  const database = databaseFromEnv(env, args.schema);
   const client = new Client({
     connectionString: database.url,
     application_name: 'service-platform-migrate',

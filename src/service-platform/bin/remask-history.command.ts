@@ -1,10 +1,9 @@
 // `service-platform history:remask`: applies the service catalog's masking to the events and
 // audit entries written before it (issue 11). Reads DATABASE_URL and ENCRYPTION_KEYS.
-import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { HistoryRemasker } from '../application/catalog/history-remasker';
 import { ServicePlatformModule } from '../service-platform.module';
-import { databaseFromEnv } from './database-from-env';
+import { databaseFromEnv, parseDatabaseCommandArgs } from './database-from-env';
 
 export const REMASK_USAGE = `Usage: service-platform history:remask [--schema NAME]
 
@@ -27,16 +26,12 @@ export async function remaskHistoryCommand(
   env: Record<string, string | undefined>,
   out: { log(line: string): void; error(line: string): void },
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { schema: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help === true) {
+  const args = parseDatabaseCommandArgs(argv);
+  if (args.help) {
     out.log(REMASK_USAGE);
     return 0;
   }
-  const database = databaseFromEnv(env, values.schema);
+  const database = databaseFromEnv(env, args.schema);
   const keys = env.ENCRYPTION_KEYS?.trim() ?? '';
   if (keys === '') throw new Error('ENCRYPTION_KEYS is required (the service key ring)');
   const app = await NestFactory.createApplicationContext(
