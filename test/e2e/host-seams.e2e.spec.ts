@@ -22,7 +22,12 @@ import {
 import type { ServicePlatformForRootOptions } from '../../src/service-platform/service-platform.module-definition';
 import { EventSubscriber } from '../support/event-subscriber';
 import { newTenantId, validConfig } from '../support/fixtures';
-import { createDatabase, dropDatabase } from '../support/own-database';
+import {
+  createDatabase,
+  createMigratedDatabase,
+  dropDatabase,
+  type OwnDatabase,
+} from '../support/own-database';
 import { ThrowAwayRedis } from '../support/redis-server';
 import { describeWithRedis } from '../support/suite-requirements';
 
@@ -71,12 +76,14 @@ interface Seen {
 }
 
 const seen: Seen[] = [];
+/** The database the handler looks in (the one its app writes to). */
+let handlerDatabaseUrl = url;
 
 /** The host's own handler of the module's event, on the host's own CQRS bus. */
 @EventsHandler(PlatformRegisteredEvent)
 class HostRegisteredHandler implements IEventHandler<PlatformRegisteredEvent> {
   async handle(event: PlatformRegisteredEvent): Promise<void> {
-    const db = new Client({ connectionString: url });
+    const db = new Client({ connectionString: handlerDatabaseUrl });
     await db.connect();
     try {
       const { rowCount } = await db.query('SELECT 1 FROM service_platforms WHERE id = $1', [
@@ -233,11 +240,23 @@ describe('host seams', () => {
   });
 
   describe("the host's own CqrsModule.forRoot() and @EventsHandler", () => {
+    // A database of its own: an event reaches the handlers of the instance whose relay dispatches
+    // it, and other suites' apps relay the run's shared database too.
+    let own: OwnDatabase;
+    beforeAll(async () => {
+      own = await createMigratedDatabase('sp_host_cqrs');
+      handlerDatabaseUrl = own.url;
+    });
+    afterAll(async () => {
+      handlerDatabaseUrl = url;
+      await dropDatabase(own);
+    });
+
     it.each([
       ['CqrsModule.forRoot()', CqrsModule.forRoot()],
       ['CqrsModule.forRoot(options of its own)', CqrsModule.forRoot({ rethrowUnhandled: false })],
     ])('with %s, the handler gets each change event once, after commit', async (_label, cqrs) => {
-      const app = await start({}, cqrs);
+      const app = await start({ database: { url: own.url } }, cqrs);
       const tenant = newTenantId();
       const facade = app.get(ServicePlatformService);
       const actor: Actor = { id: 'in-process', tenantId: tenant, roles: ['tenant-admin'] };
