@@ -275,15 +275,24 @@ describe('host seams', () => {
 
   describeWithRedis('database: { pool } and redis: { client } of the host', () => {
     let redisServer: ThrowAwayRedis;
+    // A database of its own: the event must be relayed by this app, to this Redis (other suites'
+    // apps relay the run's shared database to theirs).
+    let own: OwnDatabase;
     beforeAll(async () => {
       redisServer = await ThrowAwayRedis.start();
+      own = await createMigratedDatabase('sp_host_pool');
     });
     afterAll(async () => {
       await redisServer?.stop();
+      await dropDatabase(own);
     });
 
     it('runs on them, names its own connections, and closes neither', async () => {
-      const hostPool = new Pool({ connectionString: url, max: 4, application_name: 'host-app' });
+      const hostPool = new Pool({
+        connectionString: own.url,
+        max: 4,
+        application_name: 'host-app',
+      });
       const hostRedis = new Redis(redisServer.url);
       const witness = await EventSubscriber.start(redisServer.url);
       try {
