@@ -191,6 +191,28 @@ describe('JwtAuthGuard', () => {
     await expect(guard().canActivate(http(`Bearer ${skewed}`).context)).resolves.toBe(true);
   });
 
+  it('a token it has verified before is refused once it expires (the verified-token cache)', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const start = Date.UTC(2026, 0, 1);
+      jest.setSystemTime(start);
+      const once = guard();
+      const token = signer.sign({ ...viewer, exp: start / 1000 + 30 });
+      const first = http(`Bearer ${token}`);
+      await expect(once.canActivate(first.context)).resolves.toBe(true);
+      const again = http(`Bearer ${token}`);
+      await expect(once.canActivate(again.context)).resolves.toBe(true);
+      expect(again.request.user).toEqual(first.request.user);
+
+      jest.setSystemTime(start + 40_000); // past exp and the 5 s of skew
+      expect(await refusal(once.canActivate(http(`Bearer ${token}`).context))).toBe(
+        'Token expired',
+      );
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('exp: required when requireExpiry (production), optional otherwise', async () => {
     const forever = `Bearer ${signer.sign(admin)}`;
     await expect(guard(false).canActivate(http(forever).context)).resolves.toBe(true);
