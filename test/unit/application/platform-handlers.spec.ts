@@ -77,6 +77,9 @@ describe('platform command and query handlers (ports faked)', () => {
     tenant = randomUUID();
   });
 
+  const updateHandler = () =>
+    new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption, catalog);
+
   const register = (tenantId = tenant, serviceName = 'outlook', actor = operator) =>
     new RegisterPlatformHandler(repository, outbox, unitOfWork, cache, encryption, catalog).execute(
       new RegisterPlatformCommand(actor, tenantId, serviceName, credentials),
@@ -143,9 +146,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
   describe('UpdatePlatformHandler', () => {
     const update = (id: string, patch: object, version?: number, actor = operator) =>
-      new UpdatePlatformHandler(repository, unitOfWork, cache, outbox, encryption, catalog).execute(
-        new UpdatePlatformCommand(actor, id, patch, version),
-      );
+      updateHandler().execute(new UpdatePlatformCommand(actor, id, patch, version));
 
     it('applies a partial change and bumps the version', async () => {
       const { id } = await register();
@@ -205,14 +206,7 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('change events (outbox)', () => {
     it('one event per real change, in order, with the version after it and the actor', async () => {
       const platform = await register(tenant, 'outlook', tenantAdmin(tenant));
-      const update = new UpdatePlatformHandler(
-        repository,
-        unitOfWork,
-        cache,
-        outbox,
-        encryption,
-        catalog,
-      );
+      const update = updateHandler();
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       const deactivate = new DeactivatePlatformHandler(
@@ -241,28 +235,16 @@ describe('platform command and query handlers (ports faked)', () => {
       outbox.events.length = 0;
       await expect(register()).rejects.toThrow(PlatformAlreadyExistsError);
       await expect(
-        new UpdatePlatformHandler(
-          repository,
-          unitOfWork,
-          cache,
-          outbox,
-          encryption,
-          catalog,
-        ).execute(new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7)),
+        updateHandler().execute(new UpdatePlatformCommand(operator, id, { client_id: 'x' }, 7)),
       ).rejects.toThrow(VersionConflictError);
       expect(outbox.events).toEqual([]);
     });
 
     it('masks the config and hides secret values in the changes', async () => {
       const { id } = await register();
-      await new UpdatePlatformHandler(
-        repository,
-        unitOfWork,
-        cache,
-        outbox,
-        encryption,
-        catalog,
-      ).execute(new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }));
+      await updateHandler().execute(
+        new UpdatePlatformCommand(operator, id, { client_secret: 'rotated-secret' }),
+      );
       const [registered, updated] = outbox.events;
       expect(registered?.config).toEqual({ client_id: 'client', client_secret: '********' });
       expect(registered?.changes).toEqual({
@@ -427,14 +409,9 @@ describe('platform command and query handlers (ports faked)', () => {
         client_id: 'client',
         client_secret: '********',
       });
-      await new UpdatePlatformHandler(
-        repository,
-        unitOfWork,
-        cache,
-        outbox,
-        encryption,
-        catalog,
-      ).execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }));
+      await updateHandler().execute(
+        new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }),
+      );
       expect(await get()).toMatchObject({ version: 2, config: { client_id: 'client-2' } });
       await new DeactivatePlatformHandler(
         repository,
@@ -454,14 +431,9 @@ describe('platform command and query handlers (ports faked)', () => {
       const { id } = await register();
       jest.spyOn(outbox, 'append').mockRejectedValueOnce(new Error('outbox write failed'));
       await expect(
-        new UpdatePlatformHandler(
-          repository,
-          unitOfWork,
-          cache,
-          outbox,
-          encryption,
-          catalog,
-        ).execute(new UpdatePlatformCommand(operator, id, { client_id: 'never-committed' })),
+        updateHandler().execute(
+          new UpdatePlatformCommand(operator, id, { client_id: 'never-committed' }),
+        ),
       ).rejects.toThrow('outbox write failed');
       expect(await cache.get(id)).toMatchObject({ version: 1, config: { client_id: 'client' } });
     });
