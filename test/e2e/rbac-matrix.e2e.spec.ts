@@ -228,10 +228,16 @@ function perform(app: INestApplication, caller: Caller, operation: Operation, wo
   }
 }
 
-/** Every tenant id a body mentions (platform answers, change answers, lists). */
+/**
+ * Every tenant id a body mentions (platform answers, change answers, lists). A configuration's
+ * own `tenant_id` is the provider's directory tenant (Teams, Outlook), not one of ours: skipped.
+ */
 function tenantsIn(body: unknown): string[] {
   const found: string[] = [];
   JSON.stringify(body, (key, value: unknown) => {
+    if (key === 'config' && typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).filter(([field]) => field !== 'tenant_id'));
+    }
     if (key === 'tenant_id' && typeof value === 'string' && /^[0-9a-f-]{36}$/.test(value)) {
       found.push(value);
     }
