@@ -54,7 +54,14 @@ import { DataKeyWrapper } from './infrastructure/crypto/data-key-wrapper';
 import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
+import type { Cache } from 'cache-manager';
 import { createPlatformViewCache } from './infrastructure/cache/platform-view-cache.factory';
+import {
+  LOCAL_VIEW_CACHE,
+  SHARED_VIEW_CACHE,
+  platformViewCacheModules,
+} from './infrastructure/cache/platform-view-cache.modules';
+import { ServicePlatformOptionsModule } from './service-platform-options.module';
 import { InProcessEventTransport } from './infrastructure/events/in-process-event.transport';
 import { RedisPlatformEventTransport } from './infrastructure/events/redis-platform-event.transport';
 import { RedisConnections } from './infrastructure/redis/redis-connections';
@@ -78,7 +85,6 @@ import { ServicesController } from './interface/http/services.controller';
 import { ServicePlatformGrpcHealth } from './interface/grpc/service-platform-grpc-health';
 import {
   SERVICE_PLATFORM_OPTIONS,
-  ServicePlatformConfigurableModule,
   type ServicePlatformForRootAsyncOptions,
   type ServicePlatformForRootOptions,
 } from './service-platform.module-definition';
@@ -138,13 +144,18 @@ import type {
     },
     {
       provide: PlatformViewCache,
-      inject: [SERVICE_PLATFORM_OPTIONS, KeyRing, PrismaService, RedisConnections],
+      inject: [SERVICE_PLATFORM_OPTIONS, KeyRing, LOCAL_VIEW_CACHE, SHARED_VIEW_CACHE],
       useFactory: (
         options: ServicePlatformModuleOptions,
         keyRing: KeyRing,
-        prisma: PrismaService,
-        redis: RedisConnections,
-      ) => createPlatformViewCache(options.cache, prisma.namespace, keyRing, redis),
+        local: Cache,
+        shared: Cache,
+      ) =>
+        createPlatformViewCache(options.cache, keyRing, {
+          local,
+          shared,
+          hasRedis: options.redis !== undefined,
+        }),
     },
     { provide: ConfigSchemaValidator, useClass: AjvConfigSchemaValidator },
     {
@@ -201,25 +212,32 @@ import type {
     HistoryRemasker,
   ],
 })
-export class ServicePlatformModule extends ServicePlatformConfigurableModule {
-  static override forRoot(options: ServicePlatformForRootOptions): DynamicModule {
-    return withControllers(super.forRoot(options), options);
+export class ServicePlatformModule {
+  static forRoot(options: ServicePlatformForRootOptions): DynamicModule {
+    return assemble(ServicePlatformOptionsModule.forRoot(options), options);
   }
 
-  static override forRootAsync(options: ServicePlatformForRootAsyncOptions): DynamicModule {
-    return withControllers(super.forRootAsync(options), options);
+  static forRootAsync(options: ServicePlatformForRootAsyncOptions): DynamicModule {
+    return assemble(ServicePlatformOptionsModule.forRootAsync(options), options);
   }
 }
 
-/** The REST and gRPC controllers, unless the host turned a transport off. */
-function withControllers(
-  module: DynamicModule,
-  extras: ServicePlatformModuleExtras,
-): DynamicModule {
+/**
+ * The module around its options: the options module (imported here and by the read cache's
+ * `CacheModule`s), global if the host asked, and the REST and gRPC controllers unless the host
+ * turned a transport off.
+ */
+function assemble(options: DynamicModule, extras: ServicePlatformModuleExtras): DynamicModule {
+  const optionsModule: DynamicModule = {
+    ...options,
+    global: false,
+    exports: [SERVICE_PLATFORM_OPTIONS],
+  };
   return {
-    ...module,
+    module: ServicePlatformModule,
+    global: extras.isGlobal === true,
+    imports: [optionsModule, ...platformViewCacheModules(optionsModule)],
     controllers: [
-      ...(module.controllers ?? []),
       ...(extras.http?.enabled === false ? [] : [PlatformsController, ServicesController]),
       ...(extras.grpc?.enabled === false ? [] : [PlatformsGrpcController, ServicesGrpcController]),
     ],

@@ -7,6 +7,8 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
 import { CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -20,6 +22,7 @@ import {
   type RegisterPlatformRequest,
 } from '../../src/service-platform';
 import type { ServicePlatformForRootOptions } from '../../src/service-platform/service-platform.module-definition';
+import { LOCAL_VIEW_CACHE } from '../../src/service-platform/infrastructure/cache/platform-view-cache.modules';
 import { EventSubscriber } from '../support/event-subscriber';
 import { newTenantId, validConfig } from '../support/fixtures';
 import {
@@ -236,6 +239,51 @@ describe('host seams', () => {
         grpc: { enabled: false },
       });
       expect(names(asyncOff)).toEqual([]);
+    });
+  });
+
+  describe('the read cache on @nestjs/cache-manager', () => {
+    it("runs the host's async options factory once, and leaves the host's CACHE_MANAGER alone", async () => {
+      let factoryCalls = 0;
+      @Module({
+        imports: [
+          CacheModule.register({ ttl: 60_000 }),
+          ServicePlatformModule.forRootAsync({
+            useFactory: () => {
+              factoryCalls++;
+              return { database: { url }, encryption: { keys }, resolveActor: hostActor };
+            },
+          }),
+        ],
+        providers: [{ provide: APP_GUARD, useClass: HostApiKeyGuard }],
+      })
+      class CachingHostModule {}
+      const moduleRef = await Test.createTestingModule({ imports: [CachingHostModule] }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      apps.push(app);
+      expect(factoryCalls).toBe(1);
+
+      const tenant = newTenantId();
+      const actor: Actor = { id: 'host', tenantId: tenant, roles: ['tenant-admin'] };
+      const facade = app.get(ServicePlatformService);
+      const { platform } = await facade.registerPlatform(
+        { tenant_id: tenant, service_name: 'slack', config: hostConfig('slack') },
+        actor,
+      );
+      // The module's memory tier is a CacheModule cache of its own, holding the view once read
+      // (the tier is in use once the change feed listens, moments after start-up)...
+      const local = app.get<Cache>(LOCAL_VIEW_CACHE, { strict: false });
+      const deadline = Date.now() + 10_000;
+      while ((await local.get(platform.id)) === undefined && Date.now() < deadline) {
+        await facade.getPlatform({ platform_id: platform.id }, actor);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await local.get(platform.id)).toMatchObject({ v: platform.version });
+      // ...and the host's CACHE_MANAGER is the host's: another cache, which got nothing.
+      const hostCache = app.get<Cache>(CACHE_MANAGER);
+      expect(hostCache).not.toBe(local);
+      expect(await hostCache.get(platform.id)).toBeUndefined();
     });
   });
 

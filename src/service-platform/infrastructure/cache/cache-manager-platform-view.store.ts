@@ -51,22 +51,26 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
   private lastWarningAt = Number.NEGATIVE_INFINITY;
   private unreported = 0;
   private outageReported = false;
-  private cache: Cache;
 
   constructor(
-    /** Makes the store's cache; called again by `clear()`, which starts from an empty one. */
-    private readonly makeCache: () => Cache,
+    /** The tier's cache (`@nestjs/cache-manager`'s `CACHE_MANAGER` in the module). */
+    private readonly cache: Cache,
     private readonly options: CacheManagerPlatformViewStoreOptions,
   ) {
     this.timeoutMs = options.timeoutMs;
-    this.cache = this.listenedTo(makeCache());
+    cache.on('get', (event: { key: string; error?: unknown }) => {
+      if (event.error !== undefined && this.readErrors.has(event.key)) {
+        this.readErrors.set(event.key, event.error);
+      }
+    });
   }
 
-  /** Forgets every entry at once (a new, empty cache: nothing written before can come back). */
+  /**
+   * Forgets every entry at once: the memory store's `clear()` runs before this returns (Keyv and
+   * cache-manager call it before their first `await`), so no read after it sees an old entry.
+   */
   clear(): void {
-    const old = this.cache;
-    this.cache = this.listenedTo(this.makeCache());
-    void old.disconnect().catch(() => undefined);
+    void this.cache.clear().catch((error: unknown) => this.failed('clear', error));
   }
 
   /**
@@ -78,15 +82,6 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
       const store = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
       await store.disconnect?.(true).catch(() => undefined);
     }
-  }
-
-  private listenedTo(cache: Cache): Cache {
-    cache.on('get', (event: { key: string; error?: unknown }) => {
-      if (event.error !== undefined && this.readErrors.has(event.key)) {
-        this.readErrors.set(event.key, event.error);
-      }
-    });
-    return cache;
   }
 
   async get(platformId: string): Promise<ServicePlatformDict | undefined> {

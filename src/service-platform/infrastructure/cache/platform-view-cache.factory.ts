@@ -1,11 +1,10 @@
 import { createKeyv as createMemoryKeyv } from '@cacheable/memory';
 import { createKeyv as createRedisKeyv, type RedisClientOptions } from '@keyv/redis';
-import { createCache } from 'cache-manager';
+import { createCache, type Cache, type CreateCacheOptions } from 'cache-manager';
 import type { PlatformViewCache } from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 import type { KeyRing } from '../crypto/key-ring';
 import type { RedisOptions } from 'ioredis';
-import type { RedisConnections } from '../redis/redis-connections';
 import { CacheManagerPlatformViewStore } from './cache-manager-platform-view.store';
 import { CachedViewSigner } from './cached-view.signer';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
@@ -22,84 +21,115 @@ export const PLATFORM_VIEW_KEY_PREFIX = 'service-platform:view:v2:';
 /** Redis calls of the cache give up quickly: a slow cache is worse than none. */
 const REDIS_CALL_TIMEOUT_MS = 250;
 
-/**
- * The read cache the module options ask for (refused at start-up when they make no sense), its
- * tiers on cache-manager over Keyv stores: `@cacheable/memory` (an LRU) in this process, and
- * `@keyv/redis` when the module has Redis (`options.redis`) unless `cache.shared` is false.
- * `namespace` (the database's `host:port/database/schema`) namespaces the Redis keys: deployments
- * on different databases may share one Redis without seeing each other. `keyRing` authenticates
- * the views written to Redis (`CachedViewSigner`).
- */
-export function createPlatformViewCache(
-  options: ServicePlatformModuleOptions['cache'],
-  namespace: string,
-  keyRing: KeyRing,
-  redisConnections: RedisConnections,
-): PlatformViewCache {
-  options ??= {};
-  if (options.enabled === false) return new DisabledPlatformViewCache();
-  const settings = { ...DEFAULT_CACHE_SETTINGS, ...definedOnly(options) };
+/** The cache options, checked (refused at start-up when they make no sense) and completed. */
+export function cacheSettings(options: ServicePlatformModuleOptions['cache']): {
+  ttlSeconds: number;
+  localTtlSeconds: number;
+  localMaxEntries: number;
+} {
+  const settings = { ...DEFAULT_CACHE_SETTINGS, ...definedOnly(options ?? {}) };
   for (const name of ['ttlSeconds', 'localTtlSeconds', 'localMaxEntries'] as const) {
     const value = settings[name];
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new Error(`cache.${name} must be a positive integer (got ${String(value)})`);
     }
   }
-  const local = memoryViewStore({
+  return settings;
+}
+
+/** The memory tier's cache-manager options: `@cacheable/memory`'s LRU, holding frozen views. */
+export function localTierOptions(
+  options: ServicePlatformModuleOptions['cache'],
+): CreateCacheOptions {
+  const settings = cacheSettings(options);
+  return {
+    stores: [createMemoryKeyv({ lruSize: settings.localMaxEntries, useClone: false })],
+    ttl: settings.localTtlSeconds * 1000,
+  };
+}
+
+/**
+ * The Redis tier's: `@keyv/redis` on the module's Redis server (a connection of its own, closed
+ * with the cache), its keys under `namespace` (`PLATFORM_VIEW_KEY_PREFIX` and the database's
+ * `host:port/database/schema`: deployments on different databases may share one Redis).
+ */
+export function sharedTierOptions(
+  redis: RedisOptions,
+  namespace: string,
+  options: ServicePlatformModuleOptions['cache'],
+  timeoutMs = REDIS_CALL_TIMEOUT_MS,
+): CreateCacheOptions {
+  return {
+    stores: [
+      createRedisKeyv(redisClientOptions(redis), {
+        namespace,
+        throwOnErrors: true,
+        connectionTimeout: timeoutMs,
+      }),
+    ],
+    ttl: cacheSettings(options).ttlSeconds * 1000,
+  };
+}
+
+/**
+ * The read cache the module options ask for, on its two cache-manager caches (provided by
+ * `@nestjs/cache-manager`, see `platformViewCacheModules`): `local` in this process, `shared` in
+ * Redis when the module has Redis (`hasRedis`) unless `cache.shared` is false. `keyRing`
+ * authenticates the views written to Redis (`CachedViewSigner`).
+ */
+export function createPlatformViewCache(
+  options: ServicePlatformModuleOptions['cache'],
+  keyRing: KeyRing,
+  caches: { local: Cache; shared: Cache; hasRedis: boolean },
+): PlatformViewCache {
+  const settings = cacheSettings(options);
+  if (options?.enabled === false) return new DisabledPlatformViewCache();
+  const local = new CacheManagerPlatformViewStore(caches.local, {
+    name: 'memory',
     ttlMs: settings.localTtlSeconds * 1000,
-    maxEntries: settings.localMaxEntries,
   });
-  const redis = redisConnections.clientOptions;
-  if (redis === undefined || options.shared === false) return new TieredPlatformViewCache(local);
+  if (!caches.hasRedis || options?.shared === false) return new TieredPlatformViewCache(local);
   const ttlMs = settings.ttlSeconds * 1000;
-  const shared = redisViewStore(redis, {
-    namespace: `${PLATFORM_VIEW_KEY_PREFIX}${namespace}`,
+  const shared = new CacheManagerPlatformViewStore(caches.shared, {
+    name: 'Redis',
     ttlMs,
     signer: new CachedViewSigner(keyRing),
+    timeoutMs: REDIS_CALL_TIMEOUT_MS,
   });
   return new TieredPlatformViewCache(local, shared, () => shared.close(), {
     distrustMs: ttlMs,
   });
 }
 
-/** This process's tier: an LRU of at most `maxEntries` platforms, each kept `ttlMs`. */
+/** A memory tier made directly with cache-manager (tests): an LRU of `maxEntries`, `ttlMs` each. */
 export function memoryViewStore(settings: {
   ttlMs: number;
   maxEntries: number;
 }): CacheManagerPlatformViewStore {
-  return new CacheManagerPlatformViewStore(
-    () =>
-      createCache({
-        stores: [createMemoryKeyv({ lruSize: settings.maxEntries, useClone: false })],
-        ttl: settings.ttlMs,
-      }),
-    { name: 'memory', ttlMs: settings.ttlMs },
+  const cache = createCache(
+    localTierOptions({
+      localTtlSeconds: settings.ttlMs / 1000,
+      localMaxEntries: settings.maxEntries,
+    }),
   );
+  return new CacheManagerPlatformViewStore(cache, { name: 'memory', ttlMs: settings.ttlMs });
 }
 
-/**
- * The shared tier: `@keyv/redis` on the module's Redis server (a connection of its own, closed
- * with the store), keys under `namespace`, views signed by `signer`.
- */
+/** A Redis tier made directly with cache-manager (tests). */
 export function redisViewStore(
   redis: RedisOptions,
   settings: { namespace: string; ttlMs: number; signer: CachedViewSigner; timeoutMs?: number },
 ): CacheManagerPlatformViewStore {
   const timeoutMs = settings.timeoutMs ?? REDIS_CALL_TIMEOUT_MS;
-  return new CacheManagerPlatformViewStore(
-    () =>
-      createCache({
-        stores: [
-          createRedisKeyv(redisClientOptions(redis), {
-            namespace: settings.namespace,
-            throwOnErrors: true,
-            connectionTimeout: timeoutMs,
-          }),
-        ],
-        ttl: settings.ttlMs,
-      }),
-    { name: 'Redis', ttlMs: settings.ttlMs, signer: settings.signer, timeoutMs },
+  const cache = createCache(
+    sharedTierOptions(redis, settings.namespace, { ttlSeconds: settings.ttlMs / 1000 }, timeoutMs),
   );
+  return new CacheManagerPlatformViewStore(cache, {
+    name: 'Redis',
+    ttlMs: settings.ttlMs,
+    signer: settings.signer,
+    timeoutMs,
+  });
 }
 
 /**

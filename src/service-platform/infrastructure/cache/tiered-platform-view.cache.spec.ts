@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { createPlatformViewCache } from './platform-view-cache.factory';
-import type { RedisConnections } from '../redis/redis-connections';
+import { createCache } from 'cache-manager';
 import { KeyRing } from '../crypto/key-ring';
 import { memoryViewStore } from './platform-view-cache.factory';
 import type { PlatformViewStore } from './platform-view.store';
@@ -18,7 +18,6 @@ const view = (id: string, version: number): ServicePlatformDict => ({
   updated_at: '2026-11-26T00:00:00.000Z',
 });
 
-const NAMESPACE = '127.0.0.1:5432/app/service_platform';
 const RING = KeyRing.parse(`k1:${Buffer.alloc(32, 1).toString('base64')}`);
 
 const memory = () => memoryViewStore({ ttlMs: 60_000, maxEntries: 100 });
@@ -326,15 +325,15 @@ describe('TieredPlatformViewCache.mark()', () => {
   });
 });
 
-/** No Redis configured. */
-const NO_REDIS = { configured: false } as unknown as RedisConnections;
+/** No Redis configured: the module's two caches, the shared one idle. */
+const NO_REDIS = { local: createCache(), shared: createCache(), hasRedis: false };
 
 describe('createPlatformViewCache (module options)', () => {
   it('is on by default, off with enabled: false', async () => {
-    expect(createPlatformViewCache(undefined, NAMESPACE, RING, NO_REDIS)).toBeInstanceOf(
+    expect(createPlatformViewCache(undefined, RING, NO_REDIS)).toBeInstanceOf(
       TieredPlatformViewCache,
     );
-    const off = createPlatformViewCache({ enabled: false }, NAMESPACE, RING, NO_REDIS);
+    const off = createPlatformViewCache({ enabled: false }, RING, NO_REDIS);
     expect(off).toBeInstanceOf(DisabledPlatformViewCache);
     await off.put(view(randomUUID(), 1));
     off.resumeLocal();
@@ -346,6 +345,6 @@ describe('createPlatformViewCache (module options)', () => {
     [{ localTtlSeconds: 1.5 }, /cache.localTtlSeconds must be a positive integer/],
     [{ localMaxEntries: -1 }, /cache.localMaxEntries must be a positive integer/],
   ])('refuses %j', (options, message) => {
-    expect(() => createPlatformViewCache(options, NAMESPACE, RING, NO_REDIS)).toThrow(message);
+    expect(() => createPlatformViewCache(options, RING, NO_REDIS)).toThrow(message);
   });
 });

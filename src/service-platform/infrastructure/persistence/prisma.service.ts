@@ -92,7 +92,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
     this.schema = resolvedSchema;
     this.clientConfig = clientConfig;
     this.connectionTimeoutMs = connectionTimeoutMs;
-    this.namespace = `${namespaceOf(clientConfig)}/${resolvedSchema}`;
+    this.namespace = databaseNamespace(database);
   }
 
   get poolStats(): PoolStats {
@@ -131,7 +131,21 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
   }
 }
 
-function namespaceOf(config: ClientConfig): string {
+/**
+ * `host:port/database/schema` of the module's database option, without credentials: tells
+ * deployments sharing a Redis apart (the read cache's keys).
+ */
+export function databaseNamespace(database: ServicePlatformModuleOptions['database']): string {
+  if (database.pool !== undefined) {
+    const { host, port, database: name } = database.pool.options;
+    return `${serverOf({ host, port, database: name })}/${database.schema ?? DEFAULT_SCHEMA}`;
+  }
+  const split = splitSchema(database.url);
+  const schema = database.schema ?? split.schema ?? DEFAULT_SCHEMA;
+  return `${serverOf({ connectionString: split.connectionString })}/${schema}`;
+}
+
+function serverOf(config: ClientConfig): string {
   if (config.connectionString !== undefined) {
     try {
       const url = new URL(config.connectionString);

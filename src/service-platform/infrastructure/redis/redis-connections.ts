@@ -19,16 +19,9 @@ export class RedisConnections implements OnApplicationShutdown {
 
   constructor(@Inject(SERVICE_PLATFORM_OPTIONS) options: ServicePlatformModuleOptions) {
     const redis = options.redis;
-    if (redis === undefined) {
-      this.commands = undefined;
-      this.settings = undefined;
-    } else if (redis.client !== undefined) {
-      this.commands = redis.client;
-      this.settings = { ...redis.client.options, ...FAIL_FAST, lazyConnect: false };
-    } else {
-      this.settings = redisConnectionOptions(redis.url);
-      this.commands = this.open('service-platform');
-    }
+    this.settings = redisSettingsOf(redis);
+    this.commands =
+      redis?.client ?? (redis === undefined ? undefined : this.open('service-platform'));
   }
 
   /** The server and credentials of the module's Redis, for clients of other libraries. */
@@ -66,4 +59,17 @@ export class RedisConnections implements OnApplicationShutdown {
       this.opened.splice(0).map((client) => client.quit().catch(() => client.disconnect())),
     );
   }
+}
+
+/**
+ * Server, credentials and fail-fast settings of the connections the module opens itself, from
+ * its `redis` option (the host's client's own settings, or the URL); undefined without Redis.
+ */
+export function redisSettingsOf(
+  redis: ServicePlatformModuleOptions['redis'],
+): RedisOptions | undefined {
+  if (redis === undefined) return undefined;
+  if (redis.client !== undefined)
+    return { ...redis.client.options, ...FAIL_FAST, lazyConnect: false };
+  return redisConnectionOptions(redis.url);
 }
