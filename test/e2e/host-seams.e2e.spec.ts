@@ -247,7 +247,8 @@ describe('host seams', () => {
       let factoryCalls = 0;
       @Module({
         imports: [
-          CacheModule.register({ ttl: 60_000 }),
+          // Global, as hosts usually register it: the module must still use its own caches.
+          CacheModule.register({ ttl: 60_000, isGlobal: true }),
           ServicePlatformModule.forRootAsync({
             useFactory: () => {
               factoryCalls++;
