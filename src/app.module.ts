@@ -4,7 +4,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth';
 import { validateEnvironment, type Environment } from './config/environment';
-import { loggerOptions } from './config/logger.options';
+import {
+  APP_LOGGERS,
+  createAppLoggers,
+  logDestination,
+  loggerParams,
+  type AppLoggers,
+} from './config/logger.options';
 import { AppMetrics } from './observability/app-metrics';
 import { HealthDetailsController } from './health/health-details.controller';
 import { HealthController } from './health/health.controller';
@@ -36,12 +42,19 @@ export class AppModule {
           validate: (raw) => validateEnvironment(raw, { warn: false }),
         }),
         LoggerModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (config: ConfigService<Environment, true>) =>
-            loggerOptions(
-              config.get('LOG_LEVEL', { infer: true }),
-              config.get('LOG_FILE', { infer: true }),
-            ),
+          providers: [
+            {
+              provide: APP_LOGGERS,
+              inject: [ConfigService],
+              useFactory: (config: ConfigService<Environment, true>): AppLoggers =>
+                createAppLoggers(
+                  config.get('LOG_LEVEL', { infer: true }),
+                  logDestination(config.get('LOG_FILE', { infer: true })),
+                ),
+            },
+          ],
+          inject: [APP_LOGGERS],
+          useFactory: loggerParams,
         }),
         TerminusModule,
         // Before the module: its global guards (JWT, then rate limit) run first.

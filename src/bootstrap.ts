@@ -17,6 +17,7 @@ import {
 } from './config/framework-errors';
 import { applySecurityHeaders, corsOptions } from './config/http-security';
 import { AppMetrics } from './observability/app-metrics';
+import { APP_LOGGERS, type AppLoggers } from './config/logger.options';
 import { instrumentExpress, instrumentFastify } from './observability/http-instrumentation';
 import { StartupNoiseFilter } from './observability/startup-noise-filter';
 import { refuseRequestsWhileShuttingDown } from './shutdown';
@@ -136,7 +137,7 @@ async function createFastifyApp(
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   acceptJsonBodiesOnly(app);
-  instrumentFastify(app, metrics);
+  instrumentFastify(app, metrics, app.get<AppLoggers>(APP_LOGGERS).requests);
   // onRequest hooks: every answer carries them (API, docs, health, errors, unknown routes).
   applySecurityHeaders(app, 'fastify');
   refuseRequestsWhileShuttingDown(app, 'fastify');
@@ -173,7 +174,7 @@ async function createExpressApp(
     bufferLogs: true,
     abortOnError: false,
   });
-  instrumentExpress(app, metrics);
+  instrumentExpress(app, metrics, app.get<AppLoggers>(APP_LOGGERS).requests);
   // Before the body parser, so that its errors (400 malformed JSON, 413) carry them too.
   applySecurityHeaders(app, 'express');
   app.getHttpServer().on('clientError', answerClientError);

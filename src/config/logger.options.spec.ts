@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import { loggerOptions } from './logger.options';
+import type pino from 'pino';
+import { createAppLoggers } from './logger.options';
+import { logRequest } from '../observability/request-log';
 
 /** A pino logger built from the app's options, writing into memory. */
 function capture(): { logger: pino.Logger; lines: () => string } {
@@ -11,8 +12,7 @@ function capture(): { logger: pino.Logger; lines: () => string } {
       done();
     },
   });
-  const [options] = loggerOptions('info').pinoHttp as [pino.LoggerOptions, unknown];
-  return { logger: pino(options, stream), lines: () => chunks.join('') };
+  return { logger: createAppLoggers('info', stream).root, lines: () => chunks.join('') };
 }
 
 describe('logger options', () => {
@@ -72,17 +72,42 @@ describe('logger options', () => {
     }
   });
 
-  it('logs a request as id, method and url only (never headers or body)', () => {
-    const [options] = loggerOptions('info').pinoHttp as [pino.LoggerOptions, unknown];
-    const serialize = options.serializers?.req;
-    expect(
-      serialize?.({
-        id: 1,
-        method: 'POST',
-        url: '/api/v1/platforms',
-        headers: { authorization: 'x' },
-        body: { client_secret: 'y' },
-      }),
-    ).toEqual({ id: 1, method: 'POST', url: '/api/v1/platforms' });
+  it('logs a request as one line of id, method, path, status, duration and its fields', () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const { requests } = createAppLoggers('info', stream);
+    const fields = { route: '/api/v1/platforms', tenant_id: 't1', error_code: 'CONFLICT' };
+    logRequest(requests, {
+      id: 'r1',
+      method: 'POST',
+      path: '/api/v1/platforms',
+      statusCode: 409,
+      responseTimeMs: 3.4,
+      fields,
+    });
+    logRequest(requests, {
+      id: 'r2',
+      method: 'GET',
+      path: '/api/v1/platforms',
+      statusCode: 503,
+      responseTimeMs: 1,
+      fields: {},
+    });
+    const [conflict, failure] = chunks.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(conflict).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { id: 'r1', method: 'POST', url: '/api/v1/platforms' },
+      res: { statusCode: 409 },
+      responseTime: 3,
+      ...fields,
+    });
+    expect(Object.keys(conflict?.req as object)).toEqual(['id', 'method', 'url']);
+    expect(failure).toMatchObject({ level: 50, msg: 'request errored', res: { statusCode: 503 } });
   });
 });

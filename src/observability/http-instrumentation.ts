@@ -2,11 +2,19 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
+import type pino from 'pino';
+import { logRequest, requestLogFields, skipRequestLog } from './request-log';
 import { newRequestId } from './request-id';
 import type { AppMetrics } from './app-metrics';
 import { logContextOf, noteAnswer } from './request-log-context';
 
 const UNMATCHED = 'unmatched';
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
 
 function platformIdOf(params: unknown): string | undefined {
   const id = (params as { platform_id?: unknown } | undefined)?.platform_id;
@@ -18,7 +26,11 @@ function platformIdOf(params: unknown): string | undefined {
  * matched route pattern is known at `onRequest`, the answer at `onSend`, the status and duration
  * at `onResponse` (every answer: 404s, guard refusals and errors too).
  */
-export function instrumentFastify(app: NestFastifyApplication, metrics: AppMetrics): void {
+export function instrumentFastify(
+  app: NestFastifyApplication,
+  metrics: AppMetrics,
+  requests: pino.Logger,
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     // Fastify made the id with `newRequestId` (the client's X-Request-Id when sane): echo it.
@@ -44,12 +56,24 @@ export function instrumentFastify(app: NestFastifyApplication, metrics: AppMetri
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    const elapsedMs = reply.elapsedTime;
     metrics.recordHttp(
       request.method,
       request.routeOptions.url ?? UNMATCHED,
       reply.statusCode,
-      reply.elapsedTime / 1000,
+      elapsedMs / 1000,
     );
+    const path = pathOf(request.url);
+    if (!skipRequestLog(path)) {
+      logRequest(requests, {
+        id: request.id,
+        method: request.method,
+        path,
+        statusCode: reply.statusCode,
+        responseTimeMs: elapsedMs,
+        fields: requestLogFields(request.raw),
+      });
+    }
     done();
   });
 }
@@ -57,6 +81,8 @@ export function instrumentFastify(app: NestFastifyApplication, metrics: AppMetri
 interface ExpressRequest {
   id?: string;
   method: string;
+  url?: string;
+  originalUrl?: string;
   route?: { path?: string };
   params?: unknown;
 }
@@ -69,7 +95,11 @@ interface ExpressResponse {
 }
 
 /** The same on Express, from a middleware registered first. */
-export function instrumentExpress(app: NestExpressApplication, metrics: AppMetrics): void {
+export function instrumentExpress(
+  app: NestExpressApplication,
+  metrics: AppMetrics,
+  requests: pino.Logger,
+): void {
   app.use((request: ExpressRequest, response: ExpressResponse, next: () => void) => {
     const started = process.hrtime.bigint();
     // The request id of the log line (pino-http reads `id`), echoed in X-Request-Id.
@@ -82,24 +112,30 @@ export function instrumentExpress(app: NestExpressApplication, metrics: AppMetri
       return json(body);
     };
     response.on('finish', () => {
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.recordHttp(
         request.method,
         request.route?.path ?? UNMATCHED,
         response.statusCode,
-        Number(process.hrtime.bigint() - started) / 1e9,
+        elapsedMs / 1000,
       );
+      const path = pathOf(request.originalUrl ?? request.url ?? '');
+      if (!skipRequestLog(path)) {
+        // Routed by now: the route pattern and the platform id.
+        context.route ??= request.route?.path;
+        context.platformId ??= platformIdOf(request.params);
+        logRequest(requests, {
+          id: request.id as string,
+          method: request.method,
+          path,
+          statusCode: response.statusCode,
+          responseTimeMs: elapsedMs,
+          fields: requestLogFields(request as unknown as IncomingMessage),
+        });
+      }
     });
     next();
   });
-}
-
-/** The route pattern and platform id of an Express request, once routed (for the log line). */
-export function expressRouteOf(request: object): { route?: string; platformId?: string } {
-  const routed = request as ExpressRequest;
-  return {
-    ...(routed.route?.path !== undefined && { route: routed.route.path }),
-    ...(platformIdOf(routed.params) !== undefined && { platformId: platformIdOf(routed.params) }),
-  };
 }
 
 export type InstrumentedApp = INestApplication;
