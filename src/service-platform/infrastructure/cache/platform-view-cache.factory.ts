@@ -43,7 +43,10 @@ export function localTierOptions(
 ): CreateCacheOptions {
   const settings = cacheSettings(options);
   return {
-    stores: [createMemoryKeyv({ lruSize: settings.localMaxEntries, useClone: false })],
+    // One map (the LRU bounds it anyway): no hash of every key to pick one of 16.
+    stores: [
+      createMemoryKeyv({ lruSize: settings.localMaxEntries, useClone: false, storeHashSize: 1 }),
+    ],
     ttl: settings.localTtlSeconds * 1000,
   };
 }
