@@ -1,7 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import {
-  HealthCheck,
-  HealthCheckService,
   HealthIndicatorService,
   type HealthCheckResult,
   type HealthIndicatorResult,
@@ -16,8 +14,9 @@ interface StatusWriter {
 }
 
 /**
- * Liveness and readiness probes: they need no token and are not rate limited. Infrastructure, not
- * API: they are documented in docs/operations.md rather than in the OpenAPI document.
+ * The readiness probe (the liveness probe is answered by the HTTP server itself, see
+ * `answerLiveness`): no token, not rate limited. Infrastructure, not API: the probes are
+ * documented in docs/operations.md rather than in the OpenAPI document.
  */
 @ApiExcludeController()
 @Public()
@@ -25,16 +24,9 @@ interface StatusWriter {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly readiness: ServicePlatformReadiness,
   ) {}
-
-  @Get('live')
-  @HealthCheck()
-  live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
-  }
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: StatusWriter): Promise<HealthCheckResult> {
