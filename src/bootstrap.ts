@@ -107,7 +107,7 @@ function connectGrpc(
 }
 
 /** What the liveness probe answers (Terminus's body of a check with nothing to check). */
-export const LIVE_BODY = Object.freeze({ status: 'ok', info: {}, error: {}, details: {} });
+const LIVE_BODY = Object.freeze({ status: 'ok', info: {}, error: {}, details: {} });
 
 /**
  * `GET /health/live`, answered by the HTTP server itself: alive means the event loop answers, so

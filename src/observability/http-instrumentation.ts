@@ -102,7 +102,7 @@ export function instrumentExpress(
 ): void {
   app.use((request: ExpressRequest, response: ExpressResponse, next: () => void) => {
     const started = process.hrtime.bigint();
-    // The request id of the log line (pino-http reads `id`), echoed in X-Request-Id.
+    // The request id of the log line, echoed in X-Request-Id.
     request.id = newRequestId(request as unknown as IncomingMessage);
     response.setHeader('X-Request-Id', request.id);
     const context = logContextOf(request);
