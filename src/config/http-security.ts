@@ -54,7 +54,8 @@ const apiCsp = contentSecurityPolicy({ useDefaults: false, directives: API_CSP_D
 const docsCsp = contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP_DIRECTIVES });
 
 export function isDocsPath(url: string | undefined): boolean {
-  const path = (url ?? '').split('?', 1)[0] ?? '';
+  if (url?.startsWith(DOCS_PATH) !== true) return false;
+  const path = url.split('?', 1)[0] ?? '';
   return path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
 }
 
