@@ -1,5 +1,4 @@
 import { secretsOf } from '../support/catalog';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -18,7 +17,6 @@ import {
 import { ServicePlatform } from '../../src/service-platform/domain/service-platform.entity';
 import { canarySecret } from '../support/fixtures';
 import { createIntegrationModule } from '../support/integration-module';
-import { type PrismaTransactionHost } from '../../src/service-platform/infrastructure/persistence/prisma-transaction.host';
 
 const admin: Actor = { id: 'admin', tenantId: null, roles: ['platform-admin'] };
 const all = accessFor(admin, 'manage');
@@ -187,52 +185,6 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
       }),
     ).rejects.toThrow('boom');
     expect(rolledBack).toEqual([]);
-  });
-
-  it('overlapping units of work each keep their transaction; the storage is off once none is open', async () => {
-    // The repository's (the key rotation module beside it has a host of its own).
-    const unitOfWork = moduleRef.get<UnitOfWork, PrismaTransactionHost>(UnitOfWork);
-    const storage = (unitOfWork as unknown as { current: AsyncLocalStorage<unknown> }).current;
-    // Whether the second unit of work was open at each switch-off of this host's storage.
-    let secondOpen = false;
-    const switchedOff: boolean[] = [];
-    const original = AsyncLocalStorage.prototype.disable;
-    const disable = jest.spyOn(AsyncLocalStorage.prototype, 'disable').mockImplementation(function (
-      this: AsyncLocalStorage<unknown>,
-    ) {
-      if (this === storage) switchedOff.push(secondOpen);
-      original.call(this);
-    });
-    try {
-      let releaseFirst!: () => void;
-      const firstMayEnd = new Promise<void>((resolve) => (releaseFirst = resolve));
-      let firstEnded!: () => void;
-      const firstHasEnded = new Promise<void>((resolve) => (firstEnded = resolve));
-      const first = unitOfWork.run(async () => {
-        await firstMayEnd;
-        return unitOfWork.inTransaction;
-      });
-      void first.then(firstEnded);
-      const second = unitOfWork.run(async () => {
-        secondOpen = true;
-        releaseFirst();
-        await firstHasEnded;
-        // The other transaction ended: this one still runs in its own.
-        await repository.create(platform('box'));
-        const inside = unitOfWork.inTransaction;
-        secondOpen = false;
-        return inside;
-      });
-      expect(await Promise.all([first, second])).toEqual([true, true]);
-      // Never while the second was open; once both had ended.
-      expect(switchedOff).not.toContain(true);
-      expect(switchedOff.length).toBeGreaterThan(0);
-      expect(unitOfWork.inTransaction).toBe(false);
-      // And switched on again by the next one.
-      expect(await unitOfWork.run(() => Promise.resolve(unitOfWork.inTransaction))).toBe(true);
-    } finally {
-      disable.mockRestore();
-    }
   });
 
   it('a failing afterCommit step does not turn a committed change into an error', async () => {

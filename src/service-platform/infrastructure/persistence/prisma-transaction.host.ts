@@ -22,8 +22,6 @@ interface Transaction {
 export class PrismaTransactionHost extends UnitOfWork {
   private readonly current = new AsyncLocalStorage<Transaction>();
   private readonly logger = new Logger('ServicePlatformTransactions');
-  /** Transactions open now: the storage is switched off when none is (see `run`). */
-  private open = 0;
 
   constructor(private readonly prisma: PrismaService) {
     super();
@@ -41,7 +39,6 @@ export class PrismaTransactionHost extends UnitOfWork {
     if (this.inTransaction) return work();
     const afterCommit: (() => Promise<void>)[] = [];
     let result: T;
-    this.open++;
     try {
       result = await this.prisma.$transaction(
         (client) => this.current.run({ client, afterCommit }, work),
@@ -50,10 +47,6 @@ export class PrismaTransactionHost extends UnitOfWork {
     } catch (error) {
       // Failing to open or commit the transaction is a storage outage like any other.
       throw translateStorageError(error);
-    } finally {
-      // On Node 20 an enabled AsyncLocalStorage runs a hook on every promise of the process
-      // (5-8% of a cached read); `run` enables it again for the next transaction.
-      if (--this.open === 0) this.current.disable();
     }
     // Outside the transaction's context: a callback's own queries use the root client.
     for (const callback of afterCommit) await this.settle(callback);
