@@ -117,6 +117,8 @@ const LIVE_BODY = Object.freeze({ status: 'ok', info: {}, error: {}, details: {}
 function answerLiveness(app: INestApplication): void {
   const adapter = app.getHttpAdapter();
   adapter.get('/health/live', (_request: unknown, response: unknown) => {
+    // As Terminus answered it: never from a cache.
+    adapter.setHeader(response, 'Cache-Control', 'no-cache, no-store, must-revalidate');
     adapter.reply(response, LIVE_BODY, 200);
   });
 }

@@ -164,10 +164,11 @@ describe.each(PLATFORMS)('docs and health (%s)', (platform) => {
     expect(propertiesOf(ok)).toEqual(['next_cursor', 'platforms']);
   });
 
-  it('GET /health/live: 200', async () => {
+  it('GET /health/live: 200, never cached', async () => {
     const res = await http(app).get('/health/live');
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe('ok');
+    expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
+    expect(res.headers['cache-control']).toBe('no-cache, no-store, must-revalidate');
   });
 
   it('GET /health/ready: 200 with database and encryption up; events and cache reported', async () => {

@@ -281,8 +281,9 @@ describe('host seams', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(await local.get(platform.id)).toMatchObject({ v: platform.version });
-      // ...and the host's CACHE_MANAGER is the host's: another cache, which got nothing.
-      const hostCache = app.get<Cache>(CACHE_MANAGER);
+      // ...and the host's CACHE_MANAGER (as the host's own module sees it) is another cache,
+      // which got nothing.
+      const hostCache = moduleRef.select(CachingHostModule).get<Cache>(CACHE_MANAGER);
       expect(hostCache).not.toBe(local);
       expect(await hostCache.get(platform.id)).toBeUndefined();
     });

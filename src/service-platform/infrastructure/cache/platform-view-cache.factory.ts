@@ -41,6 +41,8 @@ export function cacheSettings(options: ServicePlatformModuleOptions['cache']): {
 export function localTierOptions(
   options: ServicePlatformModuleOptions['cache'],
 ): CreateCacheOptions {
+  // A cache turned off has no settings to check: an idle default cache.
+  if (options?.enabled === false) return {};
   const settings = cacheSettings(options);
   return {
     // One map (the LRU bounds it anyway): no hash of every key to pick one of 16.
@@ -85,8 +87,8 @@ export function createPlatformViewCache(
   keyRing: KeyRing,
   caches: { local: Cache; shared: Cache; hasRedis: boolean },
 ): PlatformViewCache {
-  const settings = cacheSettings(options);
   if (options?.enabled === false) return new DisabledPlatformViewCache();
+  const settings = cacheSettings(options);
   const local = new CacheManagerPlatformViewStore(caches.local, {
     name: 'memory',
     ttlMs: settings.localTtlSeconds * 1000,

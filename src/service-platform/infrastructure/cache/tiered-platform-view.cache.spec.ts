@@ -3,7 +3,7 @@ import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { createPlatformViewCache } from './platform-view-cache.factory';
 import { createCache } from 'cache-manager';
 import { KeyRing } from '../crypto/key-ring';
-import { memoryViewStore } from './platform-view-cache.factory';
+import { localTierOptions, memoryViewStore } from './platform-view-cache.factory';
 import type { PlatformViewStore } from './platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
@@ -338,6 +338,12 @@ describe('createPlatformViewCache (module options)', () => {
     await off.put(view(randomUUID(), 1));
     off.resumeLocal();
     expect(await off.get(randomUUID())).toBeUndefined();
+  });
+
+  it('a cache turned off has no settings to check', () => {
+    const off = { enabled: false, ttlSeconds: 0 };
+    expect(createPlatformViewCache(off, RING, NO_REDIS)).toBeInstanceOf(DisabledPlatformViewCache);
+    expect(localTierOptions(off)).toEqual({});
   });
 
   it.each([
