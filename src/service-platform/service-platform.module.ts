@@ -55,7 +55,10 @@ import { DataKeyStore } from './infrastructure/crypto/data-key.store';
 import { EnvelopeConfigCipher } from './infrastructure/crypto/envelope-config.cipher';
 import { KeyRing } from './infrastructure/crypto/key-ring';
 import type { Cache } from 'cache-manager';
-import { createPlatformViewCache } from './infrastructure/cache/platform-view-cache.factory';
+import {
+  createPlatformViewCache,
+  usesSharedTier,
+} from './infrastructure/cache/platform-view-cache.factory';
 import {
   LOCAL_VIEW_CACHE,
   SHARED_VIEW_CACHE,
@@ -154,7 +157,7 @@ import type {
         createPlatformViewCache(options.cache, keyRing, {
           local,
           shared,
-          hasRedis: options.redis !== undefined,
+          sharedTier: usesSharedTier(options),
         }),
     },
     { provide: ConfigSchemaValidator, useClass: AjvConfigSchemaValidator },

@@ -37,6 +37,19 @@ export function cacheSettings(options: ServicePlatformModuleOptions['cache']): {
   return settings;
 }
 
+/**
+ * Whether the module has a shared (Redis) tier: Redis configured, the cache on and
+ * `cache.shared` not false. The one place this is decided, for the tier's `CacheModule` and
+ * for the cache built on it.
+ */
+export function usesSharedTier(options: ServicePlatformModuleOptions): boolean {
+  return (
+    options.redis !== undefined &&
+    options.cache?.enabled !== false &&
+    options.cache?.shared !== false
+  );
+}
+
 /** The memory tier's cache-manager options: `@cacheable/memory`'s LRU, holding frozen views. */
 export function localTierOptions(
   options: ServicePlatformModuleOptions['cache'],
@@ -79,13 +92,14 @@ export function sharedTierOptions(
 /**
  * The read cache the module options ask for, on its two cache-manager caches (provided by
  * `@nestjs/cache-manager`, see `platformViewCacheModules`): `local` in this process, `shared` in
- * Redis when the module has Redis (`hasRedis`) unless `cache.shared` is false. `keyRing`
+ * Redis when the module has a shared tier (`usesSharedTier`). `keyRing`
  * authenticates the views written to Redis (`CachedViewSigner`).
  */
 export function createPlatformViewCache(
   options: ServicePlatformModuleOptions['cache'],
   keyRing: KeyRing,
-  caches: { local: Cache; shared: Cache; hasRedis: boolean },
+  /** `sharedTier`: `usesSharedTier(options)`; `shared` is an idle cache without it. */
+  caches: { local: Cache; shared: Cache; sharedTier: boolean },
 ): PlatformViewCache {
   if (options?.enabled === false) return new DisabledPlatformViewCache();
   const settings = cacheSettings(options);
@@ -93,7 +107,7 @@ export function createPlatformViewCache(
     name: 'memory',
     ttlMs: settings.localTtlSeconds * 1000,
   });
-  if (!caches.hasRedis || options?.shared === false) return new TieredPlatformViewCache(local);
+  if (!caches.sharedTier) return new TieredPlatformViewCache(local);
   const ttlMs = settings.ttlSeconds * 1000;
   const shared = new CacheManagerPlatformViewStore(caches.shared, {
     name: 'Redis',

@@ -9,6 +9,7 @@ import {
   PLATFORM_VIEW_KEY_PREFIX,
   localTierOptions,
   sharedTierOptions,
+  usesSharedTier,
 } from './platform-view-cache.factory';
 
 /** The memory tier's cache-manager `Cache` (`@nestjs/cache-manager`'s `CACHE_MANAGER`). */
@@ -38,8 +39,7 @@ export function platformViewCacheModules(optionsModule: DynamicModule): DynamicM
     ),
     tier(SharedViewCacheModule, SHARED_VIEW_CACHE, optionsModule, (options) => {
       const redis = redisSettingsOf(options.redis);
-      const shared = options.cache?.enabled !== false && options.cache?.shared !== false;
-      return redis === undefined || !shared
+      return redis === undefined || !usesSharedTier(options)
         ? {}
         : sharedTierOptions(
             redis,

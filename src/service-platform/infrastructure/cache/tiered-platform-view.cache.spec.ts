@@ -326,7 +326,7 @@ describe('TieredPlatformViewCache.mark()', () => {
 });
 
 /** No Redis configured: the module's two caches, the shared one idle. */
-const NO_REDIS = { local: createCache(), shared: createCache(), hasRedis: false };
+const NO_REDIS = { local: createCache(), shared: createCache(), sharedTier: false };
 
 describe('createPlatformViewCache (module options)', () => {
   it('is on by default, off with enabled: false', async () => {
