@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { Actor } from '../domain/actor';
+import { checkActor, type Actor } from '../domain/actor';
 import {
   ResolveCredentialsQuery,
   type ResolvedCredentials,
@@ -20,7 +20,13 @@ export class PlatformCredentialsResolver {
   }
 
   /** On behalf of a transport's caller: role `integration` (own tenant) or `platform-admin`. */
-  resolveFor(actor: Actor, tenantId: string, serviceName: string): Promise<ResolvedCredentials> {
-    return this.queryBus.execute(new ResolveCredentialsQuery(actor, tenantId, serviceName));
+  async resolveFor(
+    actor: Actor,
+    tenantId: string,
+    serviceName: string,
+  ): Promise<ResolvedCredentials> {
+    return this.queryBus.execute(
+      new ResolveCredentialsQuery(checkActor(actor), tenantId, serviceName),
+    );
   }
 }

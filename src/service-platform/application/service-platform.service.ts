@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import type { Actor } from '../domain/actor';
+import { checkActor, type Actor } from '../domain/actor';
 import { ActivatePlatformCommand } from './commands/activate-platform/activate-platform.command';
 import { DeactivatePlatformCommand } from './commands/deactivate-platform/deactivate-platform.command';
 import { RegisterPlatformCommand } from './commands/register-platform/register-platform.command';
@@ -33,7 +33,9 @@ import { IdempotentWrites } from './idempotency/idempotent-writes';
 /**
  * The module's facade (the spec's `IServicePlatformService`): what host apps and the transports
  * call. It only dispatches to the command and query buses and shapes the answers; every rule lives
- * in the handlers and the domain. Responses never carry a plaintext secret.
+ * in the handlers and the domain. Responses never carry a plaintext secret. The actor a host hands
+ * in is checked as the transports' is (`checkActor`): a malformed one is refused (401), and an
+ * absent tenant is no tenant, never "any tenant".
  */
 @Injectable()
 export class ServicePlatformService {
@@ -54,11 +56,12 @@ export class ServicePlatformService {
     return toServiceResponse(this.catalog.describe(name));
   }
 
-  registerPlatform(
+  async registerPlatform(
     request: RegisterPlatformRequest,
-    actor: Actor,
+    caller: Actor,
     options: WriteOptions = {},
   ): Promise<RegisterPlatformResponse> {
+    const actor = checkActor(caller);
     return this.idempotent.run(actor, options.idempotencyKey, 'register', request, async () => {
       const platform = await this.commandBus.execute(
         new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
@@ -71,15 +74,16 @@ export class ServicePlatformService {
     });
   }
 
-  async getPlatform(request: GetPlatformRequest, actor: Actor): Promise<PlatformResponse> {
-    return this.queryBus.execute(new GetPlatformQuery(actor, request.platform_id));
+  async getPlatform(request: GetPlatformRequest, caller: Actor): Promise<PlatformResponse> {
+    return this.queryBus.execute(new GetPlatformQuery(checkActor(caller), request.platform_id));
   }
 
-  updatePlatform(
+  async updatePlatform(
     request: UpdatePlatformRequest,
-    actor: Actor,
+    caller: Actor,
     options: WriteOptions = {},
   ): Promise<PlatformResponse> {
+    const actor = checkActor(caller);
     return this.idempotent.run(actor, options.idempotencyKey, 'update', request, async () => {
       const platform = await this.commandBus.execute(
         new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
@@ -88,11 +92,12 @@ export class ServicePlatformService {
     });
   }
 
-  deactivatePlatform(
+  async deactivatePlatform(
     request: DeactivatePlatformRequest,
-    actor: Actor,
+    caller: Actor,
     options: WriteOptions = {},
   ): Promise<DeactivatePlatformResponse> {
+    const actor = checkActor(caller);
     return this.idempotent.run(actor, options.idempotencyKey, 'deactivate', request, async () => {
       const { platform, changed } = await this.commandBus.execute(
         new DeactivatePlatformCommand(actor, request.platform_id),
@@ -105,11 +110,12 @@ export class ServicePlatformService {
     });
   }
 
-  activatePlatform(
+  async activatePlatform(
     request: ActivatePlatformRequest,
-    actor: Actor,
+    caller: Actor,
     options: WriteOptions = {},
   ): Promise<ActivatePlatformResponse> {
+    const actor = checkActor(caller);
     return this.idempotent.run(actor, options.idempotencyKey, 'activate', request, async () => {
       const { platform, changed } = await this.commandBus.execute(
         new ActivatePlatformCommand(actor, request.platform_id),
@@ -122,9 +128,12 @@ export class ServicePlatformService {
     });
   }
 
-  async listPlatforms(request: ListPlatformsRequest, actor: Actor): Promise<ListPlatformsResponse> {
+  async listPlatforms(
+    request: ListPlatformsRequest,
+    caller: Actor,
+  ): Promise<ListPlatformsResponse> {
     const result = await this.queryBus.execute(
-      new ListPlatformsQuery(actor, {
+      new ListPlatformsQuery(checkActor(caller), {
         ...(request.tenant_id !== undefined && { tenantId: request.tenant_id }),
         ...(request.is_active !== undefined && { isActive: request.is_active }),
         ...(request.service_name !== undefined && { serviceName: request.service_name }),
@@ -141,10 +150,15 @@ export class ServicePlatformService {
   /** A platform's audit trail, newest first (tenant admins of its tenant, platform admins). */
   async listAuditEntries(
     request: ListAuditEntriesRequest,
-    actor: Actor,
+    caller: Actor,
   ): Promise<ListAuditEntriesResponse> {
     const result = await this.queryBus.execute(
-      new ListAuditEntriesQuery(actor, request.platform_id, request.limit, request.cursor),
+      new ListAuditEntriesQuery(
+        checkActor(caller),
+        request.platform_id,
+        request.limit,
+        request.cursor,
+      ),
     );
     return {
       entries: result.entries.map((entry) => ({

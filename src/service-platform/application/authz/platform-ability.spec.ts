@@ -23,6 +23,20 @@ describe('abilityFor', () => {
     expect(none.can('read', 'ServicePlatform')).toBe(false);
   });
 
+  it('a tenant that is not a string is no tenant (undefined must not become "any tenant")', () => {
+    const undefinedTenant = abilityFor({
+      id: 'u',
+      tenantId: undefined as unknown as null,
+      roles: ['tenant-viewer', 'tenant-admin', 'integration'],
+    });
+    expect(undefinedTenant.can('read', PLATFORM_SUBJECT)).toBe(false);
+    expect(undefinedTenant.can('update', PLATFORM_SUBJECT)).toBe(false);
+    expect(undefinedTenant.can('resolve', PLATFORM_SUBJECT)).toBe(false);
+    expect(undefinedTenant.rules).toEqual([
+      expect.objectContaining({ action: 'catalog', subject: PLATFORM_SUBJECT }),
+    ]);
+  });
+
   it('keeps tenants and role sets apart', () => {
     const viewer = abilityFor({ id: 'v', tenantId: tenant, roles: ['tenant-viewer'] });
     const admin = abilityFor({ id: 'a', tenantId: tenant, roles: ['tenant-admin'] });

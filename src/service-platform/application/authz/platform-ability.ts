@@ -68,8 +68,11 @@ const KNOWN_ROLES = Object.values(Role);
  */
 export function abilityFor(actor: Actor): PlatformAbility {
   const roles = new Set(actor.roles);
+  // Only a string is a tenant: an `undefined` slipped past the type (a JS caller, an `any`) would
+  // otherwise become a `{ tenantId: undefined }` condition, which Prisma drops, matching every row.
+  const tenantId = typeof actor.tenantId === 'string' ? actor.tenantId : null;
   // No tenant and an empty tenant are different actors: they must not share a key.
-  const tenant = actor.tenantId === null ? '-' : `t${actor.tenantId}`;
+  const tenant = tenantId === null ? '-' : `t${tenantId}`;
   const key = `${tenant}|${KNOWN_ROLES.map((role) => (roles.has(role) ? '1' : '0')).join('')}`;
   const known = ABILITIES.get(key);
   if (known !== undefined) {
@@ -77,7 +80,7 @@ export function abilityFor(actor: Actor): PlatformAbility {
     ABILITIES.set(key, known);
     return known;
   }
-  const ability = buildAbility(roles, actor.tenantId);
+  const ability = buildAbility(roles, tenantId);
   ABILITIES.set(key, ability);
   if (ABILITIES.size > MAX_ABILITIES) {
     const oldest = ABILITIES.keys().next();

@@ -1,8 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Actor } from '../../domain/actor';
-import { isUuid } from '../../domain/identifiers';
+import { checkActor, type Actor } from '../../domain/actor';
 import { UnauthenticatedError } from '../../domain/platform.errors';
-import { isStorableText } from '../../domain/storable-text';
 import type { ServicePlatformModuleOptions } from '../../service-platform.options';
 
 /**
@@ -37,35 +35,6 @@ export function actorFromUser(user: unknown): Actor {
     tenantId: claims.tenant_id as string | null,
     roles: claims.roles as string[],
   });
-}
-
-/**
- * The actor as the module uses it, from whatever a resolver returned. No id, an id PostgreSQL
- * cannot store, or a tenant that is present but not a UUID is refused: ignoring a bad tenant would
- * widen the caller's reach to every tenant. Roles that are not strings are dropped.
- */
-export function checkActor(actor: unknown): Actor {
-  if (actor === undefined || actor === null || typeof actor !== 'object') {
-    throw new UnauthenticatedError();
-  }
-  const { id, tenantId, roles } = actor as { id?: unknown; tenantId?: unknown; roles?: unknown };
-  if (typeof id !== 'string' || id.length === 0) {
-    throw new UnauthenticatedError('The authenticated user has no subject (sub)');
-  }
-  // The actor id is written to audit rows and events: PostgreSQL must be able to store it.
-  if (!isStorableText(id)) {
-    throw new UnauthenticatedError('The authenticated user has an invalid subject (sub)');
-  }
-  if (tenantId !== undefined && tenantId !== null && !isUuid(tenantId)) {
-    throw new UnauthenticatedError('The authenticated user carries an invalid tenant_id');
-  }
-  return {
-    id,
-    tenantId: typeof tenantId === 'string' ? tenantId.toLowerCase() : null,
-    roles: Array.isArray(roles)
-      ? roles.filter((role): role is string => typeof role === 'string')
-      : [],
-  };
 }
 
 /** The HTTP request, or the RPC context: where the host's authentication put the user. */
