@@ -114,7 +114,6 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
             .put(`${API}/${platformId}`)
             .send({ config: { client_id: guidOf('changed') } }),
       ],
-      ['deactivate', (app: INestApplication) => http(app).post(`${API}/${platformId}/deactivate`)],
       ['activate', (app: INestApplication) => http(app).post(`${API}/${platformId}/activate`)],
     ])('it refuses to %s: 503 SERVICE_UNAVAILABLE, nothing written', async (_name, send) => {
       const before = await snapshot();
@@ -122,6 +121,14 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
       expectErrorBody(res, 503, 'SERVICE_UNAVAILABLE');
       expect(res.text).not.toContain(ALPHA);
       expect(res.text).not.toContain(BETA);
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('deactivating a platform its keys cannot open fails as a read does (500), nothing written', async () => {
+      const before = await snapshot();
+      const res = await http(misconfigured).post(`${API}/${platformId}/deactivate`);
+      expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
+      expect(res.text).not.toContain(ALPHA);
       expect(await snapshot()).toEqual(before);
     });
 
@@ -194,6 +201,39 @@ describe('an instance whose key ring does not fit the stored data (two apps, one
           config: validConfig('outlook'),
         });
       expectErrorBody(res, 503, 'SERVICE_UNAVAILABLE');
+    });
+
+    it('the kill switch still works where the ring falls short: deactivate 200, activate 503', async () => {
+      // Since the rotation above, a data key is wrapped under BETA: the ALPHA-only instance no
+      // longer holds every key id in use, yet it still opens (and resolves) ALPHA's platforms.
+      const refused = await http(healthy)
+        .post(API)
+        .send({ tenant_id: newTenantId(), service_name: 'gmail', config: validConfig('gmail') });
+      expectErrorBody(refused, 503, 'SERVICE_UNAVAILABLE');
+      expect((await http(healthy).get(`${API}/${platformId}`)).status).toBe(200);
+
+      const res = await http(healthy).post(`${API}/${platformId}/deactivate`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ success: true, platform: { is_active: false } });
+      const stored = await sql.query('SELECT is_active FROM service_platforms WHERE id = $1', [
+        platformId,
+      ]);
+      expect(stored.rows).toEqual([{ is_active: false }]);
+      // Its event (and through it the audit entry) is committed with the change.
+      const events = await sql.query(
+        "SELECT 1 FROM outbox_events WHERE platform_id = $1 AND event_type = 'platform.deactivated'",
+        [platformId],
+      );
+      expect(events.rows).toHaveLength(1);
+
+      // Opening it again is a write this instance may not make.
+      const before = await snapshot();
+      expectErrorBody(
+        await http(healthy).post(`${API}/${platformId}/activate`),
+        503,
+        'SERVICE_UNAVAILABLE',
+      );
+      expect(await snapshot()).toEqual(before);
     });
   });
 });

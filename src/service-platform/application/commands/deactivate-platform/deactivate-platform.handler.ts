@@ -9,7 +9,6 @@ import { PlatformDeactivatedEvent } from '../../../domain/events/platform-change
 import { EventOutbox } from '../../ports/event-outbox.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { UnitOfWork } from '../../ports/unit-of-work.port';
-import { EncryptionHealth } from '../../ports/encryption-health.port';
 import { accessFor } from '../../authz/platform-access';
 import { DeactivatePlatformCommand } from './deactivate-platform.command';
 
@@ -21,14 +20,15 @@ export class DeactivatePlatformHandler implements ICommandHandler<DeactivatePlat
     private readonly outbox: EventOutbox,
     private readonly unitOfWork: UnitOfWork,
     private readonly cache: PlatformViewCache,
-    private readonly encryption: EncryptionHealth,
   ) {}
 
   async execute(command: DeactivatePlatformCommand): Promise<ActivationChange> {
     // Taken before the transaction: see PlatformViewCache.mark().
     const mark = this.cache.mark();
-    // An instance whose key ring does not fit the stored data writes nothing (503).
-    await this.encryption.assertWritable();
+    // No key-ring check, unlike every other write: deactivating wraps, uses and encrypts no key,
+    // and it is the kill switch. An instance whose ring falls short of the stored data (503 on
+    // the other writes) still resolves what its keys open, so it must still be able to pull a
+    // leaked credential out of integration flows. Activating stays refused there.
     const platformId = assertUuid(command.platformId, 'platform_id');
     // Only platforms the actor may deactivate are found: another tenant's answers not found.
     return this.unitOfWork.run(async () => {
