@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError } from '../../domain/platform.errors';
 import { checkValueOf, KeyRing } from './key-ring';
 import { qualifiedTable } from '../persistence/prisma-sql';
+import { translateStorageError } from '../persistence/prisma-error.mapper';
 import { PrismaTransactionHost } from '../persistence/prisma-transaction.host';
 import { PrismaService } from '../persistence/prisma.service';
 
@@ -40,10 +41,13 @@ export function isKeyRingError(error: unknown): error is Error {
 
 /**
  * A key ring that does not fit the stored data, as a request sees it: 503 with a generic message,
- * the key ids kept for the log. Any other error is returned as it is.
+ * the key ids kept for the log. A database that cannot be reached for the check is a 503 too
+ * (`translateStorageError`); any other error is returned as it is.
  */
 export function asWriteRefusal(error: unknown): unknown {
-  return isKeyRingError(error) ? new ServiceUnavailableError(NOT_WRITABLE, error.message) : error;
+  return isKeyRingError(error)
+    ? new ServiceUnavailableError(NOT_WRITABLE, error.message)
+    : translateStorageError(error);
 }
 
 /** How long a successful check lets writes through before the next one (ms). */

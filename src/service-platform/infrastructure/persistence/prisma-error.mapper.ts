@@ -12,10 +12,33 @@ const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 
 const UNAVAILABLE_SOCKET_ERRORS =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|Connection terminated|timeout exceeded when trying to connect|Query read timeout|statement timeout|too many clients|the database system is (starting up|shutting down)/i;
 
+/**
+ * Driver-adapter error kinds (`@prisma/driver-adapter-utils`) that mean the database cannot be
+ * reached or used right now. Prisma 7 reports a raw query's failure as P2010 with the adapter's
+ * error under `meta.driverAdapterError` (its `cause.kind`), not as a P1xxx code.
+ */
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'DatabaseAccessDenied',
+  'AuthenticationFailed',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TlsConnectionError',
+  'TooManyConnections',
+]);
+
+function adapterErrorKind(error: Prisma.PrismaClientKnownRequestError): unknown {
+  const adapterError = (error.meta as { driverAdapterError?: { cause?: { kind?: unknown } } })
+    ?.driverAdapterError;
+  return adapterError?.cause?.kind;
+}
+
 function isUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  if (error instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_CODES.has(error.code)) {
-    return true;
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    if (UNAVAILABLE_CODES.has(error.code)) return true;
+    if (UNAVAILABLE_ADAPTER_KINDS.has(adapterErrorKind(error) as string)) return true;
   }
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
     const code = (cause as { code?: unknown }).code;
