@@ -137,8 +137,12 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
  */
 export function databaseNamespace(database: ServicePlatformModuleOptions['database']): string {
   if (database.pool !== undefined) {
-    const { host, port, database: name } = database.pool.options;
-    return `${serverOf({ host, port, database: name })}/${database.schema ?? DEFAULT_SCHEMA}`;
+    // As `pg` reads a pool's options: its connection string, when it has one, over the fields.
+    const { connectionString, host, port, database: name } = database.pool.options;
+    const server = serverOf(
+      connectionString === undefined ? { host, port, database: name } : { connectionString },
+    );
+    return `${server}/${database.schema ?? DEFAULT_SCHEMA}`;
   }
   const split = splitSchema(database.url);
   const schema = database.schema ?? split.schema ?? DEFAULT_SCHEMA;
