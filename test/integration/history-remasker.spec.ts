@@ -75,6 +75,32 @@ describe('history re-masking (real PostgreSQL, database of its own)', () => {
     await dropDatabase(database);
   });
 
+  /** The old entry under the catalog's rules. */
+  const expected = {
+    'config.client_id': { before: 'old-id', after: 'new-id' },
+    'config.additional_data.pass': { changed: true },
+    'config.additional_data.nested.api_host': { changed: true },
+    'config.additional_data.redirect_uri': { before: null, after: 'https://app.example.com/cb' },
+    is_active: { before: null, after: true },
+  };
+
+  it('reading the trail applies the catalog already, before any rewrite', async () => {
+    const { entries } = await moduleRef
+      .get(ServicePlatformService)
+      .listAuditEntries({ platform_id: platformId }, admin);
+    expect(entries.find((entry) => entry.event_id === eventId)?.changes).toEqual(expected);
+    expect(JSON.stringify(entries)).not.toContain('canary');
+    // Stored as it was: rewriting is the remasker's job.
+    const { rows } = await sql.query<{ changes: Record<string, unknown> }>(
+      'SELECT changes FROM audit_log WHERE event_id = $1',
+      [eventId],
+    );
+    expect(rows[0]?.changes['config.additional_data.pass']).toEqual({
+      before: null,
+      after: 'p4ss-canary',
+    });
+  });
+
   it('masks what the catalog does not declare public, keeps the rest, and is idempotent', async () => {
     const remasker = moduleRef.get(HistoryRemasker);
     const first = await remasker.remask();
@@ -84,13 +110,6 @@ describe('history re-masking (real PostgreSQL, database of its own)', () => {
       'SELECT changes FROM audit_log WHERE event_id = $1',
       [eventId],
     );
-    const expected = {
-      'config.client_id': { before: 'old-id', after: 'new-id' },
-      'config.additional_data.pass': { changed: true },
-      'config.additional_data.nested.api_host': { changed: true },
-      'config.additional_data.redirect_uri': { before: null, after: 'https://app.example.com/cb' },
-      is_active: { before: null, after: true },
-    };
     expect(audit[0]?.changes).toEqual(expected);
     const { rows: outbox } = await sql.query<{ payload: { config: unknown }; changes: unknown }>(
       'SELECT payload, changes FROM outbox_events WHERE id = $1',

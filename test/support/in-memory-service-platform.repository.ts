@@ -44,9 +44,9 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     return Promise.resolve(row !== undefined && allows(access, row) ? row : null);
   }
 
-  exists(platformId: string, access: PlatformAccess): Promise<boolean> {
+  serviceNameOf(platformId: string, access: PlatformAccess): Promise<string | null> {
     const row = this.rows.get(platformId);
-    return Promise.resolve(row !== undefined && allows(access, row));
+    return Promise.resolve(row !== undefined && allows(access, row) ? row.serviceName : null);
   }
 
   getByTenantService(tenantId: string, serviceName: string): Promise<ServicePlatform | null> {

@@ -72,7 +72,7 @@ export class HistoryRemasker {
  * A recorded change list under the catalog's rules. Older lists may hold deeper paths
  * (`config.additional_data.nested.key`): each is judged by its field (`additional_data.nested`).
  */
-function remaskChanges(
+export function remaskChanges(
   changes: FieldChanges,
   policy: Parameters<typeof diffConfigFields>[3],
 ): FieldChanges {

@@ -50,8 +50,8 @@ export abstract class ServicePlatformRepository {
     options?: { forUpdate?: boolean },
   ): Promise<ServicePlatform | null>;
 
-  /** Whether `access` shows the platform (no decryption). */
-  abstract exists(platformId: string, access: PlatformAccess): Promise<boolean>;
+  /** The platform's service when `access` shows the platform, else null (no decryption). */
+  abstract serviceNameOf(platformId: string, access: PlatformAccess): Promise<string | null>;
 
   abstract getByTenantService(
     tenantId: string,

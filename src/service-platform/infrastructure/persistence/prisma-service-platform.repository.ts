@@ -98,13 +98,13 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     });
   }
 
-  exists(platformId: string, access: PlatformAccess): Promise<boolean> {
+  serviceNameOf(platformId: string, access: PlatformAccess): Promise<string | null> {
     return this.run(async () => {
       const row = await this.db.servicePlatform.findFirst({
         where: allowed(access, { id: platformId }),
-        select: { id: true },
+        select: { serviceName: true },
       });
-      return row !== null;
+      return row?.serviceName ?? null;
     });
   }
 

@@ -3,6 +3,8 @@ import { assertUuid } from '../../../domain/identifiers';
 import { PlatformNotFoundError, RequestValidationError } from '../../../domain/platform.errors';
 import { accessFor } from '../../authz/platform-access';
 import { AuditTrail } from '../../ports/audit-trail.port';
+import { remaskChanges } from '../../catalog/history-remasker';
+import { ServiceCatalog } from '../../catalog/service-catalog';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { LIST_LIMIT } from '../list-platforms/list-platforms.handler';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.codec';
@@ -13,6 +15,7 @@ export class ListAuditEntriesHandler implements IQueryHandler<ListAuditEntriesQu
   constructor(
     private readonly platforms: ServicePlatformRepository,
     private readonly auditTrail: AuditTrail,
+    private readonly catalog: ServiceCatalog,
   ) {}
 
   async execute(query: ListAuditEntriesQuery): Promise<ListAuditEntriesResult> {
@@ -26,15 +29,24 @@ export class ListAuditEntriesHandler implements IQueryHandler<ListAuditEntriesQu
     const before = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
     // The trail is visible exactly when the platform is, to an actor allowed to audit it:
     // another tenant's platform answers 404 like everywhere else.
-    if (!(await this.platforms.exists(platformId, accessFor(query.actor, 'audit')))) {
-      throw new PlatformNotFoundError(platformId);
-    }
+    const serviceName = await this.platforms.serviceNameOf(
+      platformId,
+      accessFor(query.actor, 'audit'),
+    );
+    if (serviceName === null) throw new PlatformNotFoundError(platformId);
     const page = await this.auditTrail.listByPlatform(platformId, {
       limit,
       ...(before !== undefined && { before }),
     });
+    // Entries are masked when written; the catalog's current rules apply on top, so that a
+    // field declared secret since then is not shown from older entries (`history:remask`
+    // rewrites them for good).
+    const policy = this.catalog.secretsOf(serviceName);
     return {
-      entries: page.entries,
+      entries: page.entries.map((entry) => ({
+        ...entry,
+        changes: remaskChanges(entry.changes, policy),
+      })),
       nextCursor: page.next === null ? null : encodeAuditCursor(page.next),
     };
   }
