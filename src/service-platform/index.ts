@@ -14,7 +14,12 @@ export type {
 export type {
   ServicePlatformForRootOptions,
   ServicePlatformForRootAsyncOptions,
+  ServicePlatformOptionsFactory,
 } from './service-platform.module-definition';
+export {
+  DEFAULT_OUTBOX_RELAY_SETTINGS,
+  type OutboxRelaySettings,
+} from './application/events/outbox-relay.settings';
 export type { ServiceCatalogOptions } from './application/catalog/service-catalog';
 export type {
   ServiceDefinition,
@@ -47,6 +52,7 @@ export {
   PlatformUpdatedEvent,
   PlatformDeactivatedEvent,
   PlatformActivatedEvent,
+  PLATFORM_CHANGE_EVENTS,
   type PlatformEventPayload,
 } from './domain/events/platform-change.events';
 export { PlatformEventType } from './domain/events/platform-event-type';
@@ -54,7 +60,14 @@ export { KeysRotatedEvent, type KeysRotatedDetails } from './application/events/
 
 // Errors.
 export { PlatformErrorCode } from './domain/platform-error-code';
-export { PlatformServiceError, type FieldViolation } from './domain/platform.errors';
+export {
+  PlatformServiceError,
+  PlatformAlreadyExistsError,
+  PlatformNotFoundError,
+  InvalidPlatformConfigError,
+  PlatformInactiveError,
+  type FieldViolation,
+} from './domain/platform.errors';
 
 // Who is asking.
 export type { Actor } from './domain/actor';

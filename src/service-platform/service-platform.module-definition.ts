@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
 import type {
   ServicePlatformModuleExtras,
   ServicePlatformModuleOptions,
@@ -23,3 +23,11 @@ export const {
 export type ServicePlatformForRootOptions = typeof SERVICE_PLATFORM_OPTIONS_TYPE;
 /** What `ServicePlatformModule.forRootAsync()` takes. */
 export type ServicePlatformForRootAsyncOptions = typeof SERVICE_PLATFORM_ASYNC_OPTIONS_TYPE;
+/**
+ * What a class given to `forRootAsync({ useClass })` (or `useExisting`) implements: `create()`
+ * returns the options (Nest's `ConfigurableModuleBuilder` names the method).
+ */
+export type ServicePlatformOptionsFactory = ConfigurableModuleOptionsFactory<
+  ServicePlatformModuleOptions,
+  'create'
+>;

@@ -8,15 +8,21 @@ import * as api from '../../src/service-platform';
 describe('public API (index.ts)', () => {
   it('exports exactly the host-facing names', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_OUTBOX_RELAY_SETTINGS',
       'HistoryRemasker',
+      'InvalidPlatformConfigError',
       'KeyRotationService',
       'KeysRotatedEvent',
+      'PLATFORM_CHANGE_EVENTS',
       'PlatformActivatedEvent',
+      'PlatformAlreadyExistsError',
       'PlatformChangeEvent',
       'PlatformCredentialsResolver',
       'PlatformDeactivatedEvent',
       'PlatformErrorCode',
       'PlatformEventType',
+      'PlatformInactiveError',
+      'PlatformNotFoundError',
       'PlatformRegisteredEvent',
       'PlatformServiceError',
       'PlatformUpdatedEvent',

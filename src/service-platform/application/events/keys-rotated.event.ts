@@ -18,7 +18,9 @@ export interface KeysRotatedDetails {
 /**
  * Published in-process (CQRS event bus) after a key rotation has completed: every data key is
  * wrapped by the primary master key (and, with `reencrypt`, every configuration is under a fresh
- * data key). The audit trail subscribes to it with an `@EventsHandler(KeysRotatedEvent)`.
+ * data key). For the host's own `@EventsHandler(KeysRotatedEvent)` (alerts, its own records): the
+ * module's audit trail does not need it, as a re-encryption writes a `key_rotated` entry per
+ * platform itself, in the transaction that re-encrypts it.
  */
 export class KeysRotatedEvent implements IEvent {
   constructor(readonly rotation: KeysRotatedDetails) {}
