@@ -22,6 +22,18 @@ describe('outbox relay settings', () => {
     );
   });
 
+  it('a shorter lease alone brings the dispatch timeout down to a third of it', () => {
+    expect(resolveOutboxRelaySettings({ leaseMs: 5_000 })).toMatchObject({
+      leaseMs: 5_000,
+      dispatchTimeoutMs: 1_666,
+    });
+    // A longer lease keeps the default timeout; an explicit timeout is taken as given.
+    expect(resolveOutboxRelaySettings({ leaseMs: 120_000 }).dispatchTimeoutMs).toBe(10_000);
+    expect(
+      resolveOutboxRelaySettings({ leaseMs: 5_000, dispatchTimeoutMs: 4_000 }).dispatchTimeoutMs,
+    ).toBe(4_000);
+  });
+
   it('backs off exponentially from retryMinMs, capped at retryMaxMs, with ±20% jitter', () => {
     const settings = resolveOutboxRelaySettings({ retryMinMs: 100, retryMaxMs: 1_000 });
     for (const [attempt, base] of [

@@ -8,7 +8,10 @@ export interface OutboxRelaySettings {
   readonly batchSize: number;
   /** How long an instance holds an event it dispatches before another may take it over. */
   readonly leaseMs: number;
-  /** How long every fan-out target together may take for one event before it is retried. */
+  /**
+   * How long every fan-out target together may take for one event before it is retried; shorter
+   * than `leaseMs` (default 10 s, or a third of a `leaseMs` you set, if that is less).
+   */
   readonly dispatchTimeoutMs: number;
   /** First retry delay after a failed dispatch; it doubles per attempt up to `retryMaxMs`. */
   readonly retryMinMs: number;
@@ -43,6 +46,14 @@ export function resolveOutboxRelaySettings(
   overrides: Partial<OutboxRelaySettings> = {},
 ): OutboxRelaySettings {
   const settings = { ...DEFAULT_OUTBOX_RELAY_SETTINGS, ...overrides };
+  // A shorter lease alone brings the dispatch timeout down with it (a third of the lease, as the
+  // defaults have it): only an explicit timeout that does not fit the lease is refused below.
+  if (overrides.dispatchTimeoutMs === undefined && overrides.leaseMs !== undefined) {
+    settings.dispatchTimeoutMs = Math.min(
+      DEFAULT_OUTBOX_RELAY_SETTINGS.dispatchTimeoutMs,
+      Math.max(1, Math.floor(overrides.leaseMs / 3)),
+    );
+  }
   for (const [name, value] of Object.entries(settings)) {
     if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) {
       throw new Error(`events.relay.${name} must be a positive integer (got ${String(value)})`);
