@@ -65,7 +65,8 @@ function clientMessage(status: number, message?: string): string {
     case 404:
       return 'No route matches this method and path';
     case 413:
-      return 'Request body is too large (the limit is 64 KiB)';
+      // The limit is the HTTP server's (64 KiB in the demo app, the host's own when mounted).
+      return 'Request body is too large';
     case 415:
       return 'Unsupported media type: send the body as application/json (UTF-8)';
     default:
