@@ -20,22 +20,23 @@ interface OwnPoolSettings {
 
 /** Where the module's tables are. */
 export type ServicePlatformDatabaseOptions = (
-  | {
+  | ({
       /** PostgreSQL connection string, e.g. `postgresql://user:pass@host:5432/db`. */
       url: string;
       pool?: never;
-    }
-  | {
+    } & OwnPoolSettings)
+  | ({
       /**
        * The host app's own `pg.Pool`: the module runs its queries on it and never ends it. Its
        * LISTEN connections (outbox, cache invalidation) are opened apart, with the pool's
-       * connection settings, and closed by the module.
+       * connection settings, and closed by the module. Size and timeouts are the pool's own
+       * (`max`, `connectionTimeoutMillis`, `query_timeout`): the module's settings for them do
+       * not apply, and are refused here rather than ignored.
        */
       pool: Pool;
       url?: never;
-    }
-) &
-  OwnPoolSettings & {
+    } & { [Setting in keyof OwnPoolSettings]?: never })
+) & {
     /**
      * The PostgreSQL schema of the module's tables (default `service_platform`), so that they
      * never meet the host's own (Prisma's default is `public`). A `?schema=` in `url` is
