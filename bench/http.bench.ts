@@ -53,6 +53,8 @@ interface Load {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The server's CPU time per request (µs), when its pid was given. */
+  cpuUs?: number;
 }
 
 function rssOf(pid: number | undefined): number {
@@ -93,14 +95,21 @@ function spawnNode(args: string[], env: Record<string, string>, logFile?: string
   return child;
 }
 
-async function load(options: autocannon.Options): Promise<Load> {
+async function load(options: autocannon.Options, serverPid?: number): Promise<Load> {
+  const cpuBefore = cpuSeconds(serverPid);
   const result = await autocannon({ duration: DURATION / 1000, ...options });
+  const cpuAfter = cpuSeconds(serverPid);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    ...(cpuBefore !== undefined &&
+      cpuAfter !== undefined &&
+      result.requests.total > 0 && {
+        cpuUs: ((cpuAfter - cpuBefore) * 1e6) / result.requests.total,
+      }),
   };
 }
 
@@ -122,19 +131,23 @@ const median = (values: number[]): number => {
 
 /**
  * `ROUNDS` rounds of `app` then `base` after a warm-up of each: mean throughput, median p50 and
- * p99 over the rounds, errors summed, and each round's ratio.
+ * p99 over the rounds, errors summed, each round's ratio, and each round's ratio of the servers'
+ * CPU time per request (base / app: what the server itself costs, which the load generator
+ * sharing the machine's cores does not blur).
  */
 async function alternate(
-  app: autocannon.Options,
-  base: autocannon.Options,
-): Promise<{ app: Load; base: Load; ratios: string }> {
-  await warm(app);
-  await warm(base);
+  app: autocannon.Options & { pid: number | undefined },
+  base: autocannon.Options & { pid: number | undefined },
+): Promise<{ app: Load; base: Load; ratios: string; cpuRatios: string }> {
+  const { pid: appPid, ...appOptions } = app;
+  const { pid: basePid, ...baseOptions } = base;
+  await warm(appOptions);
+  await warm(baseOptions);
   const apps: Load[] = [];
   const bases: Load[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    apps.push(await load(app));
-    bases.push(await load(base));
+    apps.push(await load(appOptions, appPid));
+    bases.push(await load(baseOptions, basePid));
   }
   const combine = (loads: Load[]): Load => ({
     rps: loads.reduce((sum, l) => sum + l.rps, 0) / loads.length,
@@ -147,6 +160,14 @@ async function alternate(
     app: combine(apps),
     base: combine(bases),
     ratios: apps.map((a, i) => ratio(a.rps, bases[i]?.rps ?? 0)).join(', '),
+    cpuRatios: apps
+      .map((a, i) => {
+        const b = bases[i]?.cpuUs;
+        return a.cpuUs === undefined || b === undefined
+          ? '-'
+          : `${ratio(b, a.cpuUs)} (${Math.round(a.cpuUs)} µs vs ${Math.round(b)} µs)`;
+      })
+      .join(', '),
   };
 }
 
@@ -247,26 +268,28 @@ async function run(): Promise<string> {
   };
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(app.pid))), 200);
-  const get = await alternate(getOptions, {
-    url: `${nestBase}/api/v1/platforms/${platformId}`,
-    connections: 64,
-  });
+  const get = await alternate(
+    { ...getOptions, pid: app.pid },
+    { url: `${nestBase}/api/v1/platforms/${platformId}`, connections: 64, pid: nest.pid },
+  );
   clearInterval(sampler);
   rows.push(
     `| cached \`GET /api/v1/platforms/{id}\`, 64 connections | ${fmt(get.app.rps)} req/s, p50 ${ms(get.app.p50)}, p99 ${ms(get.app.p99)} | ${fmt(get.base.rps)} req/s (minimal Nest + Fastify, same JSON) | ${ratio(get.app.rps, get.base.rps)} | ≥ 0.5×, p99 ≤ 10 ms |`,
   );
   notes.push(`cached GET, ratio per round: ${get.ratios}`);
+  notes.push(`cached GET, CPU per request, baseline / app per round: ${get.cpuRatios}`);
   if (get.app.non2xx + get.app.errors > 0)
     notes.push(`GET: ${get.app.non2xx} non-2xx, ${get.app.errors} errors`);
 
   const live = await alternate(
-    { url: `${base}/health/live`, connections: 64 },
-    { url: `${nestBase}/health/live`, connections: 64 },
+    { url: `${base}/health/live`, connections: 64, pid: app.pid },
+    { url: `${nestBase}/health/live`, connections: 64, pid: nest.pid },
   );
   rows.push(
     `| \`GET /health/live\`, 64 connections | ${fmt(live.app.rps)} req/s, p99 ${ms(live.app.p99)} | ${fmt(live.base.rps)} req/s (minimal Nest) | ${ratio(live.app.rps, live.base.rps)} | ≥ 0.8× |`,
   );
   notes.push(`\`/health/live\`, ratio per round: ${live.ratios}`);
+  notes.push(`\`/health/live\`, CPU per request, baseline / app per round: ${live.cpuRatios}`);
   nest.kill('SIGTERM');
 
   // 3. Register, 32 connections: one tenant, and a tenant per request.
@@ -391,7 +414,7 @@ async function run(): Promise<string> {
     SECTION.begin,
     ...renderMachine('npm run bench:http', machine),
     '',
-    `Each row ran ${DURATION / 1000} s after ${WARMUP / 1000} s of warm-up (the cached GET and \`/health/live\`: ${ROUNDS} rounds of ${DURATION / 1000} s alternating with the baseline, throughput averaged, latencies the median round's), autocannon in the bench process, the app (\`node dist/main.js\`, NODE_ENV=production, logging at info to a file) and each baseline in processes of their own, on the same cores.`,
+    `Each row ran ${DURATION / 1000} s after ${WARMUP / 1000} s of warm-up (the cached GET and \`/health/live\`: ${ROUNDS} rounds of ${DURATION / 1000} s alternating with the baseline, throughput averaged, latencies the median round's; each round also reads both servers' CPU time per request from /proc, a figure the load generator sharing the cores does not blur), autocannon in the bench process, the app (\`node dist/main.js\`, NODE_ENV=production, logging at info to a file) and each baseline in processes of their own, on the same cores.`,
     '',
     '| path | app | baseline in the same run | ratio | goal |',
     '| --- | --- | --- | --- | --- |',
