@@ -82,7 +82,7 @@ export class ServicePlatformReadiness {
   }
 
   private async run(timeoutMs: number): Promise<ServicePlatformReadinessReport> {
-    const [database, encryption, outbox, broker] = await Promise.all([
+    const [database, keyCheck, outbox, broker] = await Promise.all([
       // The driver's message names hosts and ports: keep it for logs, not for the probe's answer.
       this.storage.ping(timeoutMs).then(up, () => down('the database did not answer')),
       this.encryption
@@ -93,6 +93,12 @@ export class ServicePlatformReadiness {
       withTimeout(this.outbox.backlog(), timeoutMs, 'no answer').catch(() => null),
       this.brokerStatus(timeoutMs),
     ]);
+    // Without the database the keys cannot be proven against the stored data: say so, rather
+    // than blame the keys.
+    const encryption =
+      !database.up && !keyCheck.up
+        ? down('not checked: the database did not answer', keyCheck.detail)
+        : keyCheck;
     this.logEncryptionChange(encryption);
     return {
       ready: database.up && encryption.up && !this.shuttingDown,
