@@ -289,6 +289,24 @@ describe('gRPC PlatformService (hybrid demo app, real PostgreSQL)', () => {
       expect(list.platforms).toEqual([]);
     });
 
+    it('a key of tens of kilobytes: INVALID_ARGUMENT at once, its name cut short in the answer', async () => {
+      // Found by the fuzz suite: the violation named the key in full, and trailers over HTTP/2's
+      // 64 KiB header-list limit never arrived, so the call hung until its deadline.
+      const key = 'k'.repeat(42_000);
+      const outcome = await call(
+        'RegisterPlatform',
+        registerRequest(newTenantId(), {
+          config: { additional_data: toStruct({ [key]: 'a\u0000b' }) },
+        }),
+        { deadlineMs: 5_000 },
+      );
+      expectError(outcome, 'INVALID_ARGUMENT', 'VALIDATION_FAILED');
+      const fields = violatedFields(outcome);
+      expect(fields.length).toBeGreaterThan(0);
+      for (const field of fields) expect(field.length).toBeLessThanOrEqual(128);
+      expect(fields.some((field) => field.startsWith('config.additional_data.kkk'))).toBe(true);
+    });
+
     it('UNAUTHENTICATED without a valid token; PERMISSION_DENIED for roles and tenants', async () => {
       const tenant = newTenantId();
       const request = registerRequest(tenant);

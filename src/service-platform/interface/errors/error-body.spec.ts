@@ -108,4 +108,27 @@ describe('toErrorBody', () => {
       code: 'PAYLOAD_TOO_LARGE',
     });
   });
+  it('bounds what an error echoes of the request: message, field paths, messages, count', () => {
+    const long = 'k'.repeat(40_000);
+    const details = Array.from({ length: 40 }, (_, i) => ({
+      field: `config.additional_data.${long}${i}`,
+      message: `is not allowed: ${long}`,
+    }));
+    const answer = toErrorBody(new InvalidPlatformConfigError(details));
+    expect(answer.details).toHaveLength(17);
+    expect(answer.details.at(-1)).toEqual({ field: '…', message: 'and 24 more' });
+    for (const detail of answer.details) {
+      expect(Array.from(detail.field).length).toBeLessThanOrEqual(128);
+      expect(Array.from(detail.message).length).toBeLessThanOrEqual(256);
+    }
+    expect(answer.details[0]?.field).toMatch(/^config\.additional_data\.k+…$/);
+    expect(JSON.stringify(answer).length).toBeLessThan(8_000);
+    // A surrogate pair at the cut is kept whole or dropped, never split.
+    const emoji = toErrorBody(new RequestValidationError('😀'.repeat(600)));
+    expect(emoji.message).toBe(`${'😀'.repeat(511)}…`);
+    // Short ones are untouched.
+    expect(toErrorBody(new RequestValidationError('bad', [{ field: 'a', message: 'b' }]))).toEqual(
+      expect.objectContaining({ message: 'bad', details: [{ field: 'a', message: 'b' }] }),
+    );
+  });
 });

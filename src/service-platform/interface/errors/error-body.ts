@@ -20,7 +20,12 @@ export interface ErrorBody {
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof PlatformServiceError) {
     const status = ERROR_STATUS[exception.code].http;
-    return body(status, exception.code, exception.message, [...exception.details]);
+    return body(
+      status,
+      exception.code,
+      clip(exception.message, MAX_MESSAGE_CHARS),
+      boundedDetails(exception.details),
+    );
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -29,6 +34,32 @@ export function toErrorBody(exception: unknown): ErrorBody {
   const status = frameworkStatus(exception);
   if (status !== undefined) return body(status, codeFor(status), clientMessage(status), []);
   return body(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Internal server error', []);
+}
+
+/**
+ * Bounds of what an error echoes. Field paths name the client's own keys, which may be tens of
+ * kilobytes long: on gRPC the message and the violations travel in trailers (`grpc-message`,
+ * `grpc-status-details-bin`), and trailers over HTTP/2's header-list limit (64 KiB) were never
+ * delivered: the call hung until its deadline instead of answering INVALID_ARGUMENT.
+ */
+const MAX_MESSAGE_CHARS = 512;
+const MAX_FIELD_CHARS = 128;
+const MAX_DETAIL_CHARS = 256;
+const MAX_DETAILS = 16;
+
+function clip(text: string, max: number): string {
+  // By code points, so that a surrogate pair is never cut in two.
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function boundedDetails(details: readonly FieldViolation[]): FieldViolation[] {
+  const kept = details.slice(0, MAX_DETAILS).map((detail) => ({
+    field: clip(detail.field, MAX_FIELD_CHARS),
+    message: clip(detail.message, MAX_DETAIL_CHARS),
+  }));
+  const left = details.length - kept.length;
+  return left > 0 ? [...kept, { field: '…', message: `and ${left} more` }] : kept;
 }
 
 function body(status: number, code: string, message: string, details: FieldViolation[]): ErrorBody {
