@@ -37,15 +37,15 @@ export type ServicePlatformDatabaseOptions = (
       url?: never;
     } & { [Setting in keyof OwnPoolSettings]?: never })
 ) & {
-    /**
-     * The PostgreSQL schema of the module's tables (default `service_platform`), so that they
-     * never meet the host's own (Prisma's default is `public`). A `?schema=` in `url` is
-     * honoured when this is not given.
-     */
-    schema?: string;
-    /** `application_name` of the connections the module opens (default `service-platform`). */
-    applicationName?: string;
-  };
+  /**
+   * The PostgreSQL schema of the module's tables (default `service_platform`), so that they
+   * never meet the host's own (Prisma's default is `public`). A `?schema=` in `url` is
+   * honoured when this is not given.
+   */
+  schema?: string;
+  /** `application_name` of the connections the module opens (default `service-platform`). */
+  applicationName?: string;
+};
 
 /** The Redis the module publishes events to and caches in. */
 export type ServicePlatformRedisOptions =

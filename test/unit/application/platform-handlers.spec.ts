@@ -209,7 +209,13 @@ describe('platform command and query handlers (ports faked)', () => {
       const update = updateHandler();
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
       await update.execute(new UpdatePlatformCommand(operator, platform.id, { client_id: 'c2' }));
-      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache);
+      const deactivate = new DeactivatePlatformHandler(
+        repository,
+        outbox,
+        unitOfWork,
+        cache,
+        encryption,
+      );
       await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
       await deactivate.execute(new DeactivatePlatformCommand(operator, platform.id));
       await new ActivatePlatformHandler(repository, outbox, unitOfWork, cache, encryption).execute(
@@ -256,7 +262,13 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('DeactivatePlatformHandler / ActivatePlatformHandler', () => {
     it('flip the state once and are idempotent', async () => {
       const { id } = await register();
-      const deactivate = new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache);
+      const deactivate = new DeactivatePlatformHandler(
+        repository,
+        outbox,
+        unitOfWork,
+        cache,
+        encryption,
+      );
       const activate = new ActivatePlatformHandler(
         repository,
         outbox,
@@ -276,7 +288,7 @@ describe('platform command and query handlers (ports faked)', () => {
       const { id } = await register();
       const stranger = tenantAdmin(randomUUID());
       await expect(
-        new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
+        new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache, encryption).execute(
           new DeactivatePlatformCommand(stranger, id),
         ),
       ).rejects.toThrow(PlatformNotFoundError);
@@ -401,9 +413,13 @@ describe('platform command and query handlers (ports faked)', () => {
         new UpdatePlatformCommand(operator, platform.id, { client_id: 'client-2' }),
       );
       expect(await get()).toMatchObject({ version: 2, config: { client_id: 'client-2' } });
-      await new DeactivatePlatformHandler(repository, outbox, unitOfWork, cache).execute(
-        new DeactivatePlatformCommand(operator, platform.id),
-      );
+      await new DeactivatePlatformHandler(
+        repository,
+        outbox,
+        unitOfWork,
+        cache,
+        encryption,
+      ).execute(new DeactivatePlatformCommand(operator, platform.id));
       expect(await get()).toMatchObject({ version: 3, is_active: false });
       await new ActivatePlatformHandler(repository, outbox, unitOfWork, cache, encryption).execute(
         new ActivatePlatformCommand(operator, platform.id),

@@ -22,13 +22,16 @@ describe('outbox relay settings', () => {
     );
   });
 
-  it('a shorter lease alone brings the dispatch timeout down to a third of it', () => {
+  it('a lease too short for the default timeout brings it down to a third of the lease', () => {
     expect(resolveOutboxRelaySettings({ leaseMs: 5_000 })).toMatchObject({
       leaseMs: 5_000,
       dispatchTimeoutMs: 1_666,
     });
-    // A longer lease keeps the default timeout; an explicit timeout is taken as given.
+    // A longer lease keeps the default timeout (15 s and 2 min: as before); an explicit timeout
+    // is taken as given.
+    expect(resolveOutboxRelaySettings({ leaseMs: 15_000 }).dispatchTimeoutMs).toBe(10_000);
     expect(resolveOutboxRelaySettings({ leaseMs: 120_000 }).dispatchTimeoutMs).toBe(10_000);
+    expect(() => resolveOutboxRelaySettings({ leaseMs: 1 })).toThrow('leaseMs is too short');
     expect(
       resolveOutboxRelaySettings({ leaseMs: 5_000, dispatchTimeoutMs: 4_000 }).dispatchTimeoutMs,
     ).toBe(4_000);

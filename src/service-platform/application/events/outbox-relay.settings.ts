@@ -10,7 +10,7 @@ export interface OutboxRelaySettings {
   readonly leaseMs: number;
   /**
    * How long every fan-out target together may take for one event before it is retried; shorter
-   * than `leaseMs` (default 10 s, or a third of a `leaseMs` you set, if that is less).
+   * than `leaseMs` (default 10 s, or a third of a `leaseMs` of 10 s or less).
    */
   readonly dispatchTimeoutMs: number;
   /** First retry delay after a failed dispatch; it doubles per attempt up to `retryMaxMs`. */
@@ -46,9 +46,14 @@ export function resolveOutboxRelaySettings(
   overrides: Partial<OutboxRelaySettings> = {},
 ): OutboxRelaySettings {
   const settings = { ...DEFAULT_OUTBOX_RELAY_SETTINGS, ...overrides };
-  // A shorter lease alone brings the dispatch timeout down with it (a third of the lease, as the
-  // defaults have it): only an explicit timeout that does not fit the lease is refused below.
-  if (overrides.dispatchTimeoutMs === undefined && overrides.leaseMs !== undefined) {
+  // A lease too short for the default dispatch timeout brings the timeout down with it (a third
+  // of the lease, as the defaults have it); any longer lease keeps the default. Only an explicit
+  // timeout that does not fit the lease is refused below.
+  if (
+    overrides.dispatchTimeoutMs === undefined &&
+    overrides.leaseMs !== undefined &&
+    overrides.leaseMs <= DEFAULT_OUTBOX_RELAY_SETTINGS.dispatchTimeoutMs
+  ) {
     settings.dispatchTimeoutMs = Math.min(
       DEFAULT_OUTBOX_RELAY_SETTINGS.dispatchTimeoutMs,
       Math.max(1, Math.floor(overrides.leaseMs / 3)),
@@ -69,7 +74,11 @@ export function resolveOutboxRelaySettings(
     throw new Error('events.relay.retryMinMs must not exceed events.relay.retryMaxMs');
   }
   if (settings.dispatchTimeoutMs >= settings.leaseMs) {
-    throw new Error('events.relay.dispatchTimeoutMs must be shorter than events.relay.leaseMs');
+    throw new Error(
+      overrides.dispatchTimeoutMs === undefined
+        ? `events.relay.leaseMs is too short (${settings.leaseMs} ms)`
+        : 'events.relay.dispatchTimeoutMs must be shorter than events.relay.leaseMs',
+    );
   }
   return settings;
 }

@@ -1,4 +1,7 @@
-/** Answers whether the key ring can open the data already stored (readiness, and every write). */
+/**
+ * Answers whether the key ring can open the data already stored (readiness, and every write but
+ * deactivation, which must stay possible wherever the platform can be read).
+ */
 export abstract class EncryptionHealth {
   /** Resolves when it can; rejects with a message that names the failing key id (for operators). */
   abstract check(): Promise<void>;

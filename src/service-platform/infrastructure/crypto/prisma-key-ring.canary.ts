@@ -14,8 +14,8 @@ import { PrismaService } from '../persistence/prisma.service';
  * per master key id in use, that it holds every id in use with the registered material
  * (`master_keys`), and registers the primary if still unknown, so that a later instance or
  * rotation with other material for it is refused. A missing or wrong master key makes the
- * service not ready and refuses every write (503), instead of failing request by request or
- * writing data the other instances cannot open.
+ * service not ready and refuses every write but deactivation, the kill switch (503), instead of
+ * failing request by request or writing data the other instances cannot open.
  */
 @Injectable()
 export class PrismaKeyRingCanary extends EncryptionHealth implements OnApplicationBootstrap {

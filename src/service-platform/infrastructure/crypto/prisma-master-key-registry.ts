@@ -24,7 +24,7 @@ export class KeyRingIncompleteError extends Error {
   constructor(readonly missing: readonly string[]) {
     super(
       `master key id(s) ${missing.map((id) => `'${id}'`).join(', ')} wrap stored data keys but are ` +
-        'not in ENCRYPTION_KEYS: this instance writes nothing until its ring holds them (add a new ' +
+        'not in ENCRYPTION_KEYS: this instance writes nothing but deactivations until its ring holds them (add a new ' +
         'key to a ring that still holds the old ones: that is a rotation)',
     );
     this.name = 'KeyRingIncompleteError';

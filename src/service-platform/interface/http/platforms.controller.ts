@@ -116,7 +116,10 @@ export class PlatformsController {
     type: ErrorResponseDto,
     description: 'The tenant already has this service (active or inactive)',
   })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorResponseDto,
+    description: 'Body over the HTTP server’s limit (64 KiB in the demo app)',
+  })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,
     description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8',
@@ -199,7 +202,10 @@ export class PlatformsController {
     type: ErrorResponseDto,
     description: 'Stale version (VERSION_CONFLICT): nothing written',
   })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 64 KiB' })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorResponseDto,
+    description: 'Body over the HTTP server’s limit (64 KiB in the demo app)',
+  })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,
     description: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json in UTF-8',
