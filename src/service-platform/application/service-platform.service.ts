@@ -26,7 +26,7 @@ import type {
   UpdatePlatformRequest,
   WriteOptions,
 } from './service-platform.contracts';
-import { ServiceCatalog } from './catalog/service-catalog';
+import { ServiceCatalog, shownByCatalog } from './catalog/service-catalog';
 import type { ServiceDescription } from '../domain/catalog/service-definition';
 import { IdempotentWrites } from './idempotency/idempotent-writes';
 
@@ -62,16 +62,29 @@ export class ServicePlatformService {
     options: WriteOptions = {},
   ): Promise<RegisterPlatformResponse> {
     const actor = checkActor(caller);
-    return this.idempotent.run(actor, options.idempotencyKey, 'register', request, async () => {
-      const platform = await this.commandBus.execute(
-        new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
-      );
-      return {
-        platform: platform.toDict(),
-        success: true,
-        message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
-      };
-    });
+    const response = await this.idempotent.run(
+      actor,
+      options.idempotencyKey,
+      'register',
+      request,
+      async () => {
+        const platform = await this.commandBus.execute(
+          new RegisterPlatformCommand(
+            actor,
+            request.tenant_id,
+            request.service_name,
+            request.config,
+          ),
+        );
+        return {
+          platform: platform.toDict(),
+          success: true as const,
+          message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
+        };
+      },
+    );
+    // A replay answers what was stored, masked by the rules of its time: shown by today's.
+    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
   }
 
   async getPlatform(request: GetPlatformRequest, caller: Actor): Promise<PlatformResponse> {
@@ -84,12 +97,19 @@ export class ServicePlatformService {
     options: WriteOptions = {},
   ): Promise<PlatformResponse> {
     const actor = checkActor(caller);
-    return this.idempotent.run(actor, options.idempotencyKey, 'update', request, async () => {
-      const platform = await this.commandBus.execute(
-        new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
-      );
-      return platform.toDict();
-    });
+    const response = await this.idempotent.run(
+      actor,
+      options.idempotencyKey,
+      'update',
+      request,
+      async () => {
+        const platform = await this.commandBus.execute(
+          new UpdatePlatformCommand(actor, request.platform_id, request.config, request.version),
+        );
+        return platform.toDict();
+      },
+    );
+    return shownByCatalog(response, this.catalog);
   }
 
   async deactivatePlatform(
@@ -98,16 +118,24 @@ export class ServicePlatformService {
     options: WriteOptions = {},
   ): Promise<DeactivatePlatformResponse> {
     const actor = checkActor(caller);
-    return this.idempotent.run(actor, options.idempotencyKey, 'deactivate', request, async () => {
-      const { platform, changed } = await this.commandBus.execute(
-        new DeactivatePlatformCommand(actor, request.platform_id),
-      );
-      return {
-        platform: platform.toDict(),
-        success: true,
-        message: changed ? 'Platform deactivated' : 'Platform was already inactive',
-      };
-    });
+    const response = await this.idempotent.run(
+      actor,
+      options.idempotencyKey,
+      'deactivate',
+      request,
+      async () => {
+        const { platform, changed } = await this.commandBus.execute(
+          new DeactivatePlatformCommand(actor, request.platform_id),
+        );
+        return {
+          platform: platform.toDict(),
+          success: true as const,
+          message: changed ? 'Platform deactivated' : 'Platform was already inactive',
+        };
+      },
+    );
+    // A replay answers what was stored, masked by the rules of its time: shown by today's.
+    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
   }
 
   async activatePlatform(
@@ -116,16 +144,24 @@ export class ServicePlatformService {
     options: WriteOptions = {},
   ): Promise<ActivatePlatformResponse> {
     const actor = checkActor(caller);
-    return this.idempotent.run(actor, options.idempotencyKey, 'activate', request, async () => {
-      const { platform, changed } = await this.commandBus.execute(
-        new ActivatePlatformCommand(actor, request.platform_id),
-      );
-      return {
-        platform: platform.toDict(),
-        success: true,
-        message: changed ? 'Platform activated' : 'Platform was already active',
-      };
-    });
+    const response = await this.idempotent.run(
+      actor,
+      options.idempotencyKey,
+      'activate',
+      request,
+      async () => {
+        const { platform, changed } = await this.commandBus.execute(
+          new ActivatePlatformCommand(actor, request.platform_id),
+        );
+        return {
+          platform: platform.toDict(),
+          success: true as const,
+          message: changed ? 'Platform activated' : 'Platform was already active',
+        };
+      },
+    );
+    // A replay answers what was stored, masked by the rules of its time: shown by today's.
+    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
   }
 
   async listPlatforms(

@@ -348,7 +348,7 @@ describe('platform command and query handlers (ports faked)', () => {
       // A cold cache (the registration warmed the shared one).
       const cold = new TieredPlatformViewCache(memoryViewStore({ ttlMs: 60_000, maxEntries: 100 }));
       cold.resumeLocal();
-      const get = new GetPlatformHandler(repository, cold, metrics);
+      const get = new GetPlatformHandler(repository, cold, metrics, catalog);
       const before = metrics.counters();
       await get.execute(new GetPlatformQuery(operator, id));
       await get.execute(new GetPlatformQuery(operator, id));
@@ -359,7 +359,7 @@ describe('platform command and query handlers (ports faked)', () => {
 
     it("finds a platform in scope and hides another tenant's", async () => {
       const { id } = await register();
-      const get = new GetPlatformHandler(repository, cache, metrics);
+      const get = new GetPlatformHandler(repository, cache, metrics, catalog);
       await expect(get.execute(new GetPlatformQuery(operator, id))).resolves.toMatchObject({ id });
       const owner = tenantAdmin(tenant);
       await expect(get.execute(new GetPlatformQuery(owner, id))).resolves.toMatchObject({ id });
@@ -382,7 +382,7 @@ describe('platform command and query handlers (ports faked)', () => {
   describe('GetPlatformHandler with the read cache', () => {
     it('a cached view serves only who may read it; anyone else reads the database, like an unknown id', async () => {
       const { id } = await register();
-      const get = new GetPlatformHandler(repository, cache, metrics);
+      const get = new GetPlatformHandler(repository, cache, metrics, catalog);
       await get.execute(new GetPlatformQuery(operator, id)); // now cached
       expect(await cache.get(id)).toMatchObject({ id, version: 1 });
       const read = jest.spyOn(repository, 'getById');
@@ -402,7 +402,7 @@ describe('platform command and query handlers (ports faked)', () => {
     it('answers the masked view, and every write refreshes it once committed', async () => {
       const platform = await register();
       const get = () =>
-        new GetPlatformHandler(repository, cache, metrics).execute(
+        new GetPlatformHandler(repository, cache, metrics, catalog).execute(
           new GetPlatformQuery(operator, platform.id),
         );
       expect((await cache.get(platform.id))?.config).toEqual({

@@ -14,6 +14,7 @@ import {
   ServiceNotFoundError,
 } from '../../domain/platform.errors';
 import type { ConfigCheck, ConfigSchemaValidator } from '../ports/config-schema-validator.port';
+import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 
 /** What a host app gives the module about services (`catalog` of the module options). */
 export interface ServiceCatalogOptions {
@@ -131,4 +132,17 @@ export class ServiceCatalog {
       check,
     };
   }
+}
+
+/**
+ * A platform view as the catalog's current rules show it. Views stored earlier (the Redis read
+ * cache, idempotent replays) were masked by the rules of their time: a field declared secret
+ * since then is masked again here. Masking is idempotent, so a view that is already right is
+ * returned equal.
+ */
+export function shownByCatalog(
+  view: ServicePlatformDict,
+  catalog: ServiceCatalog,
+): ServicePlatformDict {
+  return { ...view, config: catalog.secretsOf(view.service_name).mask(view.config) };
 }

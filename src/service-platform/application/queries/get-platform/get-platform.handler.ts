@@ -8,6 +8,7 @@ import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { ServicePlatformRepository } from '../../ports/service-platform.repository.port';
 import { ServicePlatformMetrics } from '../../metrics/service-platform-metrics';
 import { GetPlatformQuery } from './get-platform.query';
+import { ServiceCatalog, shownByCatalog } from '../../catalog/service-catalog';
 
 /**
  * A platform's masked view, from the read cache when it holds one the actor may read (by the
@@ -21,6 +22,7 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
     private readonly platforms: ServicePlatformRepository,
     private readonly cache: PlatformViewCache,
     private readonly metrics: ServicePlatformMetrics,
+    private readonly catalog: ServiceCatalog,
   ) {}
 
   async execute(query: GetPlatformQuery): Promise<ServicePlatformDict> {
@@ -36,7 +38,9 @@ export class GetPlatformHandler implements IQueryHandler<GetPlatformQuery> {
       ),
     );
     this.metrics.recordCacheLookup(cached !== undefined);
-    if (cached !== undefined) return cached;
+    // A cached view was masked by the rules of whichever instance cached it (Redis outlives a
+    // restart with a tightened catalog): it is shown by this instance's rules.
+    if (cached !== undefined) return shownByCatalog(cached, this.catalog);
     const platform = await this.platforms.getById(platformId, access);
     if (platform === null) throw new PlatformNotFoundError(platformId);
     const view = platform.toDict();
