@@ -117,6 +117,8 @@ export function createPlatformViewCache(
   });
   return new TieredPlatformViewCache(local, shared, () => shared.close(), {
     distrustMs: ttlMs,
+    // Within the life of this process's floors, which refuse an older view until then.
+    healAfterMs: Math.min(30_000, Math.floor((settings.localTtlSeconds * 1000) / 2)),
   });
 }
 

@@ -5,6 +5,7 @@ import { createCache } from 'cache-manager';
 import { KeyRing } from '../crypto/key-ring';
 import { localTierOptions, memoryViewStore } from './platform-view-cache.factory';
 import type { PlatformViewStore } from './platform-view.store';
+import { CacheManagerPlatformViewStore } from './cache-manager-platform-view.store';
 import { DisabledPlatformViewCache, TieredPlatformViewCache } from './tiered-platform-view.cache';
 
 const view = (id: string, version: number): ServicePlatformDict => ({
@@ -352,5 +353,78 @@ describe('createPlatformViewCache (module options)', () => {
     [{ localMaxEntries: -1 }, /cache.localMaxEntries must be a positive integer/],
   ])('refuses %j', (options, message) => {
     expect(() => createPlatformViewCache(options, RING, NO_REDIS)).toThrow(message);
+  });
+});
+
+describe('TieredPlatformViewCache heals the shared tier after a change', () => {
+  // The shared store reads an entry and writes it back, with no compare-and-set: a read-through
+  // put of a view read before a commit can land after the commit's invalidation (found in
+  // review). The change's invalidation is sent once more, before this process's floors expire.
+  const id = randomUUID();
+
+  function setUp() {
+    const raw = createCache(localTierOptions({ localTtlSeconds: 3_600, localMaxEntries: 100 }));
+    const shared = new CacheManagerPlatformViewStore(raw, { name: 'Redis', ttlMs: 3_600_000 });
+    const cache = new TieredPlatformViewCache(memory(), shared, undefined, {
+      healAfterMs: 30_000,
+    });
+    cache.catchUp([]);
+    /** What a lagging writer's late SET leaves, whatever the floor said when it read. */
+    const lateWrite = (version: number) =>
+      raw.set(id, { floor: 0, v: version, view: view(id, version) }, 3_600_000);
+    return { shared, cache, lateWrite };
+  }
+
+  afterEach(() => jest.useRealTimers());
+
+  it('an older view written back after the invalidation is dropped by the second one', async () => {
+    jest.useFakeTimers();
+    const { shared, cache, lateWrite } = setUp();
+    await cache.invalidate(id, 2);
+    await lateWrite(1);
+    expect((await shared.get(id))?.version).toBe(1); // the lost update
+    await jest.advanceTimersByTimeAsync(29_000);
+    expect((await shared.get(id))?.version).toBe(1);
+    await jest.advanceTimersByTimeAsync(1_100);
+    expect(await shared.get(id)).toBeUndefined();
+    await cache.put(view(id, 1));
+    expect(await shared.get(id)).toBeUndefined(); // the floor is back at 2
+    await cache.onApplicationShutdown();
+  });
+
+  it('keeps a current view; a later change postpones the heal and takes its version', async () => {
+    jest.useFakeTimers();
+    const { shared, cache, lateWrite } = setUp();
+    await cache.invalidate(id, 2);
+    await cache.put(view(id, 2));
+    await jest.advanceTimersByTimeAsync(20_000);
+    await cache.invalidate(id, 3);
+    await lateWrite(2);
+    await jest.advanceTimersByTimeAsync(11_000); // the first change's heal time: postponed
+    expect((await shared.get(id))?.version).toBe(2);
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(await shared.get(id)).toBeUndefined(); // healed to the floor of version 3
+    await cache.put(view(id, 3));
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect((await shared.get(id))?.version).toBe(3); // a current view is never dropped
+    await cache.onApplicationShutdown();
+  });
+
+  it('a heal that meets Redis down is handed to the replay of missed invalidations', async () => {
+    jest.useFakeTimers();
+    const shared = new FlakyStore();
+    const cache = new TieredPlatformViewCache(memory(), shared, undefined, {
+      pauseMs: 50,
+      healAfterMs: 1_000,
+    });
+    cache.catchUp([]);
+    await cache.invalidate(id, 2);
+    shared.down = true;
+    await jest.advanceTimersByTimeAsync(1_020);
+    expect(cache.status().pendingInvalidations).toBe(1);
+    shared.down = false;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(cache.status().pendingInvalidations).toBe(0);
+    await cache.onApplicationShutdown();
   });
 });

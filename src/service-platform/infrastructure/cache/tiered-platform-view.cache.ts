@@ -14,6 +14,15 @@ export interface SharedTierSettings {
   readonly maxPending: number;
   /** How long the shared tier's entries live (its TTL): how long a lost invalidation can matter. */
   readonly distrustMs: number;
+  /**
+   * How long after a change its invalidation is sent to the shared tier once more (0: never).
+   * The shared store updates an entry by reading it and writing it back, with no compare-and-set
+   * (Keyv has none): a read-through `put` of a view read just before the commit, or a second
+   * invalidation, can land after the change's invalidation and bring an older view back. This
+   * process's floors refuse it meanwhile (they live longer than this delay), and the second
+   * invalidation drops it before they expire. Longer than any such write can take to land.
+   */
+  readonly healAfterMs: number;
   readonly now?: () => number;
 }
 
@@ -21,6 +30,7 @@ const DEFAULT_SHARED_SETTINGS: SharedTierSettings = {
   pauseMs: 2_000,
   maxPending: 10_000,
   distrustMs: 3_600_000,
+  healAfterMs: 30_000,
 };
 
 /**
@@ -48,6 +58,10 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private sharedPausedUntil = 0;
   private sharedDistrustedUntil = 0;
   private replayTimer: NodeJS.Timeout | undefined;
+  /** Platform id → the version to invalidate once more, and when (in the order they are due). */
+  private readonly heals = new Map<string, { version: number; due: number }>();
+  private healTimer: NodeJS.Timeout | undefined;
+  private healing = false;
   private replaying = false;
   private stopped = false;
   /** The shared tier is not read until the first `catchUp()`. */
@@ -71,6 +85,9 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     this.stopped = true;
     clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
+    clearTimeout(this.healTimer);
+    this.healTimer = undefined;
+    this.heals.clear();
     this.suspendLocal();
     await this.release?.();
   }
@@ -111,12 +128,62 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   async invalidate(platformId: string, version: number): Promise<void> {
     if (this.localInUse) await this.local.invalidate(platformId, version);
     if (this.shared === undefined || this.stopped) return;
+    this.scheduleHeal(platformId, version);
     if (!this.sharedWritable(platformId)) {
       this.remember(platformId, version);
     } else if (!(await this.shared.invalidate(platformId, version))) {
       this.pauseShared();
       this.remember(platformId, version);
     }
+  }
+
+  /** The second invalidation of a change (see `healAfterMs`); a later change postpones it. */
+  private scheduleHeal(platformId: string, version: number): void {
+    if (this.settings.healAfterMs <= 0) return;
+    const known = this.heals.get(platformId);
+    this.heals.delete(platformId);
+    this.heals.set(platformId, {
+      version: Math.max(version, known?.version ?? version),
+      due: this.now() + this.settings.healAfterMs,
+    });
+    this.scheduleHealTimer();
+  }
+
+  private scheduleHealTimer(): void {
+    if (this.stopped || this.healing || this.healTimer !== undefined) return;
+    const next = this.heals.values().next();
+    if (next.done === true) return;
+    this.healTimer = setTimeout(
+      () => {
+        this.healTimer = undefined;
+        void this.heal();
+      },
+      Math.max(next.value.due - this.now(), 0) + 10,
+    );
+    this.healTimer.unref();
+  }
+
+  /** Sends the invalidations that are due once more, one at a time, oldest first. */
+  async heal(): Promise<void> {
+    const shared = this.shared;
+    if (shared === undefined || this.healing) return;
+    this.healing = true;
+    try {
+      for (const [platformId, { version, due }] of [...this.heals]) {
+        if (this.stopped || due > this.now()) break;
+        this.heals.delete(platformId);
+        // Paused, or already waiting for a replay: the replay of missed invalidations takes it.
+        if (!this.sharedWritable(platformId)) {
+          this.remember(platformId, version);
+        } else if (!(await shared.invalidate(platformId, version))) {
+          this.pauseShared();
+          this.remember(platformId, version);
+        }
+      }
+    } finally {
+      this.healing = false;
+    }
+    this.scheduleHealTimer();
   }
 
   suspendLocal(): void {
