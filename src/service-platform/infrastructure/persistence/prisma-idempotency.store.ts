@@ -55,14 +55,15 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
     }
     const db = this.transactions.client;
     const where = { tenantScope_actorId_key: primaryKey(scope) };
-    // A key past its lifetime is forgotten, as if it had been pruned.
-    await db.idempotencyKey.deleteMany({
-      where: { ...primaryKey(scope), expiresAt: { lte: new Date() } },
-    });
-
     const keyId = this.keyRing.primary.id;
-    const inserted = await this.waitingAtMost(db, () =>
-      db.idempotencyKey.createMany({
+    // Both wait at most `waitMs` for a transaction holding the key: the delete too, which blocks
+    // on one replacing an expired key (it waited for that transaction's whole length before).
+    const inserted = await this.waitingAtMost(db, async () => {
+      // A key past its lifetime is forgotten, as if it had been pruned.
+      await db.idempotencyKey.deleteMany({
+        where: { ...primaryKey(scope), expiresAt: { lte: new Date() } },
+      });
+      return db.idempotencyKey.createMany({
         data: [
           {
             ...primaryKey(scope),
@@ -74,8 +75,8 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
           },
         ],
         skipDuplicates: true,
-      }),
-    );
+      });
+    });
     if (inserted.count === 1) return { kind: 'claimed' };
 
     const stored = await db.idempotencyKey.findUnique({ where });
@@ -99,7 +100,7 @@ export class PrismaIdempotencyStore extends IdempotencyStore {
   }
 
   /**
-   * Runs `statement` with `lock_timeout` at `waitMs` (restored afterwards): the wait for another
+   * Runs `statements` with `lock_timeout` at `waitMs` (restored afterwards): the wait for another
    * transaction holding the key. Past it, `IdempotencyInProgressError`.
    */
   private async waitingAtMost<T>(
