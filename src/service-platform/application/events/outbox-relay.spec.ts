@@ -183,6 +183,30 @@ describe('OutboxRelay', () => {
     expect(store.completed).toHaveLength(1);
   });
 
+  it('at shutdown, stops after a round that failed instead of going through the backlog', async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const failEverything = {
+      dispatch: () => Promise.reject(new Error('publish: Redis is down')),
+    } as unknown as PlatformEventDispatcher;
+    const shuttingDown = new OutboxRelay(
+      store,
+      new SilentSignal(),
+      failEverything,
+      transport,
+      resolveOutboxRelaySettings({ ...settings, batchSize: 2 }),
+      metrics,
+    );
+    shuttingDown.start();
+    await settle();
+    const claims = store.claims;
+    store.queue.push(claimed(), claimed()); // a full batch: more is waiting behind it
+    store.later.push(claimed(), claimed());
+    await shuttingDown.onModuleDestroy();
+    expect(store.claims - claims).toBe(1);
+    expect(store.released).toHaveLength(2);
+    expect(store.queue).toHaveLength(2); // left for the next instance
+  });
+
   it('does nothing until started, and nothing after stop', async () => {
     store.queue.push(claimed());
     relay.wake();

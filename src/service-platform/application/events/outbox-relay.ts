@@ -176,6 +176,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn(
           `${failures.length} of ${batch.length} events not delivered, retrying with backoff: ${failures[0]}`,
         );
+        // Shutting down: with a target down, the rest would fail too, round after round through
+        // the whole backlog and past the shutdown's deadline. It waits for the next instance.
+        if (!this.running) return;
       }
       // Go round again only when more is known to be waiting: a full batch, or a platform whose
       // next event became claimable now. New commits wake the relay through NOTIFY anyway.
