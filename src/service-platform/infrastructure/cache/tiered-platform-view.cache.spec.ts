@@ -410,6 +410,27 @@ describe('TieredPlatformViewCache heals the shared tier after a change', () => {
     await cache.onApplicationShutdown();
   });
 
+  it('a change arriving while heals run keeps its own heal, at its own time', async () => {
+    jest.useFakeTimers();
+    const { shared, cache } = setUp();
+    const other = randomUUID();
+    await cache.invalidate(id, 2);
+    await cache.invalidate(other, 2);
+    const sent: string[] = [];
+    const invalidate = shared.invalidate.bind(shared);
+    jest.spyOn(shared, 'invalidate').mockImplementation(async (platformId, version) => {
+      sent.push(`${platformId === id ? 'id' : 'other'}@${version}`);
+      // The other platform changes while this heal is on its way to Redis.
+      if (platformId === id && version === 2 && sent.length === 1) await cache.invalidate(other, 3);
+      return invalidate(platformId, version);
+    });
+    await jest.advanceTimersByTimeAsync(30_100);
+    expect(sent).toEqual(['id@2', 'other@3']); // the change's own invalidation, not a heal of 2
+    await jest.advanceTimersByTimeAsync(30_100);
+    expect(sent).toEqual(['id@2', 'other@3', 'other@3']);
+    await cache.onApplicationShutdown();
+  });
+
   it('a heal that meets Redis down is handed to the replay of missed invalidations', async () => {
     jest.useFakeTimers();
     const shared = new FlakyStore();

@@ -169,9 +169,12 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     if (shared === undefined || this.healing) return;
     this.healing = true;
     try {
-      for (const [platformId, { version, due }] of [...this.heals]) {
-        if (this.stopped || due > this.now()) break;
+      for (const [platformId, entry] of [...this.heals]) {
+        if (this.stopped || entry.due > this.now()) break;
+        // Postponed by a change meanwhile: that later entry is sent when it is due.
+        if (this.heals.get(platformId) !== entry) continue;
         this.heals.delete(platformId);
+        const { version } = entry;
         // Paused, or already waiting for a replay: the replay of missed invalidations takes it.
         if (!this.sharedWritable(platformId)) {
           this.remember(platformId, version);
