@@ -12,7 +12,12 @@ import type { ServicePlatformModuleOptions } from '../../src/service-platform/se
 describe('PrismaService pool (real PostgreSQL)', () => {
   it('survives its idle connections being terminated by the server, and reconnects', async () => {
     const options = {
-      database: { url: process.env.DATABASE_URL as string, poolSize: 2 },
+      // A name of its own: it terminates its connections, and other suites share this database.
+      database: {
+        url: process.env.DATABASE_URL as string,
+        poolSize: 2,
+        applicationName: POOL_NAME,
+      },
       encryption: { keys: process.env.ENCRYPTION_KEYS as string },
     } satisfies ServicePlatformModuleOptions;
     const prisma = new PrismaService(options);
@@ -43,11 +48,15 @@ describe('PrismaService pool (real PostgreSQL)', () => {
 });
 
 /** The module's connections (its pool names them `service-platform`). */
+/** Only this suite's connections are terminated: other suites run on the same database. */
+const POOL_NAME = 'service-platform-pool-test';
+
 async function backends(admin: Client): Promise<{ pid: number }[]> {
   const { rows } = await admin.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid()
-        AND application_name = 'service-platform'`,
+        AND application_name = $1`,
+    [POOL_NAME],
   );
   return rows;
 }
