@@ -22,13 +22,15 @@ import type {
   RegisterPlatformRequest,
   RegisterPlatformResponse,
   ListServicesResponse,
+  PlatformChangeResponse,
   ServiceResponse,
   UpdatePlatformRequest,
   WriteOptions,
 } from './service-platform.contracts';
 import { ServiceCatalog, shownByCatalog } from './catalog/service-catalog';
 import type { ServiceDescription } from '../domain/catalog/service-definition';
-import { IdempotentWrites } from './idempotency/idempotent-writes';
+import { IdempotentWrites, type IdempotentOperation } from './idempotency/idempotent-writes';
+import type { ServicePlatform } from '../domain/service-platform.entity';
 
 /**
  * The module's facade (the spec's `IServicePlatformService`): what host apps and the transports
@@ -56,35 +58,20 @@ export class ServicePlatformService {
     return toServiceResponse(this.catalog.describe(name));
   }
 
-  async registerPlatform(
+  registerPlatform(
     request: RegisterPlatformRequest,
     caller: Actor,
     options: WriteOptions = {},
   ): Promise<RegisterPlatformResponse> {
-    const actor = checkActor(caller);
-    const response = await this.idempotent.run(
-      actor,
-      options.idempotencyKey,
-      'register',
-      request,
-      async () => {
-        const platform = await this.commandBus.execute(
-          new RegisterPlatformCommand(
-            actor,
-            request.tenant_id,
-            request.service_name,
-            request.config,
-          ),
-        );
-        return {
-          platform: platform.toDict(),
-          success: true as const,
-          message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
-        };
-      },
-    );
-    // A replay answers what was stored, masked by the rules of its time: shown by today's.
-    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
+    return this.change('register', request, caller, options, async (actor) => {
+      const platform = await this.commandBus.execute(
+        new RegisterPlatformCommand(actor, request.tenant_id, request.service_name, request.config),
+      );
+      return {
+        platform,
+        message: `Platform '${platform.serviceName}' registered for tenant ${platform.tenantId}`,
+      };
+    });
   }
 
   async getPlatform(request: GetPlatformRequest, caller: Actor): Promise<PlatformResponse> {
@@ -109,59 +96,40 @@ export class ServicePlatformService {
         return platform.toDict();
       },
     );
+    // A replay answers what was stored, masked by the rules of its time: shown by today's.
     return shownByCatalog(response, this.catalog);
   }
 
-  async deactivatePlatform(
+  deactivatePlatform(
     request: DeactivatePlatformRequest,
     caller: Actor,
     options: WriteOptions = {},
   ): Promise<DeactivatePlatformResponse> {
-    const actor = checkActor(caller);
-    const response = await this.idempotent.run(
-      actor,
-      options.idempotencyKey,
-      'deactivate',
-      request,
-      async () => {
-        const { platform, changed } = await this.commandBus.execute(
-          new DeactivatePlatformCommand(actor, request.platform_id),
-        );
-        return {
-          platform: platform.toDict(),
-          success: true as const,
-          message: changed ? 'Platform deactivated' : 'Platform was already inactive',
-        };
-      },
-    );
-    // A replay answers what was stored, masked by the rules of its time: shown by today's.
-    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
+    return this.change('deactivate', request, caller, options, async (actor) => {
+      const { platform, changed } = await this.commandBus.execute(
+        new DeactivatePlatformCommand(actor, request.platform_id),
+      );
+      return {
+        platform,
+        message: changed ? 'Platform deactivated' : 'Platform was already inactive',
+      };
+    });
   }
 
-  async activatePlatform(
+  activatePlatform(
     request: ActivatePlatformRequest,
     caller: Actor,
     options: WriteOptions = {},
   ): Promise<ActivatePlatformResponse> {
-    const actor = checkActor(caller);
-    const response = await this.idempotent.run(
-      actor,
-      options.idempotencyKey,
-      'activate',
-      request,
-      async () => {
-        const { platform, changed } = await this.commandBus.execute(
-          new ActivatePlatformCommand(actor, request.platform_id),
-        );
-        return {
-          platform: platform.toDict(),
-          success: true as const,
-          message: changed ? 'Platform activated' : 'Platform was already active',
-        };
-      },
-    );
-    // A replay answers what was stored, masked by the rules of its time: shown by today's.
-    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
+    return this.change('activate', request, caller, options, async (actor) => {
+      const { platform, changed } = await this.commandBus.execute(
+        new ActivatePlatformCommand(actor, request.platform_id),
+      );
+      return {
+        platform,
+        message: changed ? 'Platform activated' : 'Platform was already active',
+      };
+    });
   }
 
   async listPlatforms(
@@ -209,6 +177,32 @@ export class ServicePlatformService {
       })),
       next_cursor: result.nextCursor,
     };
+  }
+
+  /**
+   * A write answered `{ platform, success, message }`, run once per idempotency key, for the
+   * actor checked as the transports check theirs (async: a refusal rejects, never throws).
+   */
+  private async change(
+    operation: IdempotentOperation,
+    request: object,
+    caller: Actor,
+    options: WriteOptions,
+    write: (actor: Actor) => Promise<{ platform: ServicePlatform; message: string }>,
+  ): Promise<PlatformChangeResponse> {
+    const actor = checkActor(caller);
+    const response = await this.idempotent.run(
+      actor,
+      options.idempotencyKey,
+      operation,
+      request,
+      async () => {
+        const { platform, message } = await write(actor);
+        return { platform: platform.toDict(), success: true as const, message };
+      },
+    );
+    // A replay answers what was stored, masked by the rules of its time: shown by today's.
+    return { ...response, platform: shownByCatalog(response.platform, this.catalog) };
   }
 }
 
