@@ -193,21 +193,30 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     );
     corrupted.push(b.id);
 
-    // Reads that decrypt (a list; also updates and credential resolution) refuse it.
-    const res = await http(app).get(API).query({ tenant_id: b.tenant_id });
+    // Reads that decrypt (an update; also credential resolution, and a list or GET by id that
+    // finds no cached view of the row's version) refuse it.
+    const res = await http(app)
+      .put(`${API}/${b.id}`)
+      .send({ config: { client_id: guidOf('client-b') } });
 
     const error = expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
     expect(error.error).toBe('Internal Server Error');
     expectNoSecret(res, secretA, guidOf('client-a'));
-    // GET by id answers the read cache's masked view of B as last written through the service
-    // (the edit bumped no version, so no cache heard of it): B's own, without any secret.
+    // GET by id and a list answer the read cache's masked view of B as last written through the
+    // service (the edit bumped no version, so no cache heard of it): B's own, without any secret.
     const cached = await http(app).get(`${API}/${b.id}`);
-    expect(cached.status).toBe(200);
-    expect(cached.body.config).toMatchObject({
-      client_id: guidOf('client-b'),
-      client_secret: '********',
-    });
-    expectNoSecret(cached, secretA, guidOf('client-a'));
+    const listed = await http(app).get(API).query({ tenant_id: b.tenant_id });
+    for (const [answer, view] of [
+      [cached, cached.body],
+      [listed, listed.body.platforms?.[0]],
+    ] as const) {
+      expect(answer.status).toBe(200);
+      expect(view.config).toMatchObject({
+        client_id: guidOf('client-b'),
+        client_secret: '********',
+      });
+      expectNoSecret(answer, secretA, guidOf('client-a'));
+    }
     // A still reads fine.
     expect((await http(app).get(`${API}/${a.id}`)).status).toBe(200);
   });

@@ -66,7 +66,7 @@ describeWithRedis('a tightened catalog applies to stored views (real PostgreSQL 
     await dropDatabase(database);
   });
 
-  it('the Redis view and an idempotent replay are shown by the new rules', async () => {
+  it('the Redis view, a list of it and an idempotent replay are shown by the new rules', async () => {
     const tenantId = newTenantId();
     const actor: Actor = { id: 'host', tenantId, roles: ['tenant-admin'] };
     const request = {
@@ -89,6 +89,10 @@ describeWithRedis('a tightened catalog applies to stored views (real PostgreSQL 
       client_id: 'c',
       additional_data: { api_host: '********' },
     });
+    // The list takes the same cached view (now in this instance's memory too) for its row.
+    const listed = await tight.listPlatforms({ tenant_id: tenantId }, actor);
+    expect(listed.platforms.map((p) => p.id)).toEqual([id]);
+    expect(JSON.stringify(listed)).not.toContain(CANARY);
     const replayed = await tight.registerPlatform(request, actor, {
       idempotencyKey: 'register-1',
     });

@@ -309,6 +309,52 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     ).toEqual([]);
   });
 
+  it('listVersions and listByIds show what listByTenant shows, to the same callers only', async () => {
+    const names = ['a', 'b', 'c'];
+    for (const name of names) await repository.create(platform(name));
+    const foreign = await repository.create(platform('a', randomUUID()));
+    const b = await repository.getByTenantService(tenant, 'b');
+    await repository.deactivate(b?.id as string, all);
+
+    const criteria = { tenantId: tenant, limit: 2 };
+    const full = await repository.listByTenant(criteria, all);
+    const versions = await repository.listVersions(criteria, all);
+    expect(versions).toEqual({
+      items: full.items.map((p) => ({ id: p.id, tenantId: p.tenantId, version: p.version })),
+      next: full.next,
+    });
+    expect(versions.items.map((p) => p.version)).toEqual([1, 2]);
+    const rest = await repository.listVersions({ ...criteria, after: versions.next! }, all);
+    expect(rest.items).toHaveLength(1);
+    expect(rest.next).toBeNull();
+
+    const ids = [...versions.items, ...rest.items].map((p) => p.id);
+    const read = await repository.listByIds([...ids].reverse(), criteria, all);
+    expect(read.map((p) => p.serviceName)).toEqual(names); // in id order, decrypted
+    expect(read[0]?.toDict().config).toMatchObject({
+      client_id: 'client',
+      client_secret: '********',
+    });
+    // The filters still apply, and so does the caller's ability, whatever the ids say.
+    const activeOnly = { tenantId: tenant, limit: 50, isActive: true };
+    expect((await repository.listByIds(ids, activeOnly, all)).map((p) => p.serviceName)).toEqual([
+      'a',
+      'c',
+    ]);
+    expect(await repository.listByIds([foreign.id], criteria, all)).toEqual([]);
+    const stranger = accessFor(tenantAdmin(randomUUID()), 'read');
+    expect(await repository.listByIds(ids, { limit: 50 }, stranger)).toEqual([]);
+    expect((await repository.listVersions({ limit: 200 }, stranger)).items).toEqual([]);
+    const owner = accessFor(tenantAdmin(tenant), 'read');
+    expect(
+      (await repository.listByIds([...ids, foreign.id], { limit: 50 }, owner)).map((p) => p.id),
+    ).toEqual(ids);
+    expect((await repository.listVersions({ limit: 200 }, owner)).items.map((p) => p.id)).toEqual(
+      ids,
+    );
+    expect(await repository.listByIds([], criteria, all)).toEqual([]);
+  });
+
   it('stores no plaintext: not the secret, not the client id, not additional data', async () => {
     const secret = canarySecret();
     const created = await repository.create(platform('outlook', tenant, secret));

@@ -3,6 +3,7 @@ import {
   type ActivationChange,
   type ListPlatformsCriteria,
   type PlatformPage,
+  type PlatformVersionPage,
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../src/service-platform/application/authz/platform-access';
 import { platformSubject } from '../../src/service-platform/application/authz/platform-ability';
@@ -78,19 +79,44 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
 
   listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
     const { after } = criteria;
-    const matching = [...this.rows.values()]
-      .filter((r) => allows(access, r))
-      .filter((r) => criteria.tenantId === undefined || r.tenantId === criteria.tenantId)
-      .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
-      .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .filter((r) => after === undefined || r.id > after.afterId);
+    const matching = this.matching(criteria, access).filter(
+      (r) => after === undefined || r.id > after.afterId,
+    );
     const items = matching.slice(0, criteria.limit);
     const last = items.at(-1);
     return Promise.resolve({
       items,
       next: matching.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
     });
+  }
+
+  async listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage> {
+    const { items, next } = await this.listByTenant(criteria, access);
+    return {
+      items: items.map((p) => ({ id: p.id, tenantId: p.tenantId, version: p.version })),
+      next,
+    };
+  }
+
+  listByIds(
+    ids: readonly string[],
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<ServicePlatform[]> {
+    return Promise.resolve(this.matching(criteria, access).filter((r) => ids.includes(r.id)));
+  }
+
+  /** The rows `criteria`'s filters and `access` show, in id order (no cursor or limit). */
+  private matching(criteria: ListPlatformsCriteria, access: PlatformAccess): ServicePlatform[] {
+    return [...this.rows.values()]
+      .filter((r) => allows(access, r))
+      .filter((r) => criteria.tenantId === undefined || r.tenantId === criteria.tenantId)
+      .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
+      .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   private async setActive(

@@ -146,7 +146,7 @@ export class ServicePlatformService {
       }),
     );
     return {
-      platforms: result.platforms.map((platform) => platform.toDict()),
+      platforms: [...result.platforms],
       next_cursor: result.nextCursor,
     };
   }

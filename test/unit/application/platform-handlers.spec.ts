@@ -36,7 +36,11 @@ import { ServicePlatformMetrics } from '../../../src/service-platform/applicatio
 import type { ServicePlatformReadiness } from '../../../src/service-platform/application/health/service-platform-readiness';
 import type { EncryptionHealth } from '../../../src/service-platform/application/ports/encryption-health.port';
 import { memoryViewStore } from '../../../src/service-platform/infrastructure/cache/platform-view-cache.factory';
-import { TieredPlatformViewCache } from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
+import {
+  DisabledPlatformViewCache,
+  TieredPlatformViewCache,
+} from '../../../src/service-platform/infrastructure/cache/tiered-platform-view.cache';
+import type { PlatformViewCache } from '../../../src/service-platform/application/ports/platform-view-cache.port';
 
 const operator: Actor = { id: 'operator', tenantId: null, roles: ['platform-admin'] };
 const tenantAdmin = (tenantId: string): Actor => ({ id: 'ta', tenantId, roles: ['tenant-admin'] });
@@ -439,9 +443,14 @@ describe('platform command and query handlers (ports faked)', () => {
     });
   });
 
-  describe('ListPlatformsHandler', () => {
+  describe.each([
+    ['with the read cache', () => cache],
+    ['without the read cache', () => new DisabledPlatformViewCache()],
+  ])('ListPlatformsHandler %s', (_, cacheOf: () => PlatformViewCache) => {
     const list = (filter: object, actor: Actor = operator) =>
-      new ListPlatformsHandler(repository).execute(new ListPlatformsQuery(actor, filter));
+      new ListPlatformsHandler(repository, cacheOf(), catalog).execute(
+        new ListPlatformsQuery(actor, filter),
+      );
 
     it('pages through a tenant in registration order with an opaque cursor', async () => {
       const names = ['a', 'b', 'c', 'd', 'e'];
@@ -451,7 +460,7 @@ describe('platform command and query handlers (ports faked)', () => {
       let cursor: string | undefined;
       do {
         const page = await list({ tenantId: tenant, limit: 2, ...(cursor && { cursor }) });
-        seen.push(...page.platforms.map((p) => p.serviceName));
+        seen.push(...page.platforms.map((p) => p.service_name));
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined);
       expect(seen).toEqual(names);
@@ -462,7 +471,7 @@ describe('platform command and query handlers (ports faked)', () => {
       await register(tenant, 'b');
       await repository.deactivate(a.id, accessFor(operator, 'deactivate'));
       const names = async (filter: object) =>
-        (await list({ tenantId: tenant, ...filter })).platforms.map((p) => p.serviceName);
+        (await list({ tenantId: tenant, ...filter })).platforms.map((p) => p.service_name);
       expect(await names({})).toEqual(['a', 'b']);
       expect(await names({ isActive: true })).toEqual(['b']);
       expect(await names({ isActive: false })).toEqual(['a']);
@@ -483,8 +492,8 @@ describe('platform command and query handlers (ports faked)', () => {
       await register(tenant, 'a');
       await register(randomUUID(), 'b');
       const all = await list({ limit: 200 });
-      expect(all.platforms.map((p) => p.tenantId)).toContain(tenant);
-      expect(new Set(all.platforms.map((p) => p.tenantId)).size).toBeGreaterThanOrEqual(2);
+      expect(all.platforms.map((p) => p.tenant_id)).toContain(tenant);
+      expect(new Set(all.platforms.map((p) => p.tenant_id)).size).toBeGreaterThanOrEqual(2);
     });
 
     it.each([
@@ -500,6 +509,59 @@ describe('platform command and query handlers (ports faked)', () => {
       const error = await list(withTenant).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RequestValidationError);
       expect((error as RequestValidationError).details[0]?.field).toBe(field);
+    });
+  });
+
+  describe('ListPlatformsHandler and the read cache', () => {
+    const list = (filter: object, actor: Actor = operator) =>
+      new ListPlatformsHandler(repository, cache, catalog).execute(
+        new ListPlatformsQuery(actor, filter),
+      );
+
+    it('reads in full only the platforms whose listed version is not cached', async () => {
+      const a = await register(tenant, 'a');
+      const b = await register(tenant, 'b');
+      cache.suspendLocal();
+      cache.resumeLocal(); // empty
+      const byIds = jest.spyOn(repository, 'listByIds');
+      const first = await list({ tenantId: tenant });
+      expect(byIds).toHaveBeenCalledTimes(1);
+      expect(byIds.mock.calls[0]?.[0]).toEqual([a.id, b.id]);
+      byIds.mockClear();
+      const again = await list({ tenantId: tenant });
+      expect(byIds).not.toHaveBeenCalled();
+      expect(again).toEqual(first);
+      expect(again.platforms).toEqual([a.toDict(), b.toDict()]);
+    });
+
+    it('never answers from a cached view of another version or tenant', async () => {
+      const a = await register(tenant, 'a'); // its version 1 is cached
+      const b = await register(tenant, 'b');
+      // Changed behind the cache's back: the cached view of version 1 must not stand in.
+      await repository.deactivate(a.id, accessFor(operator, 'deactivate'));
+      // b moves to version 3 behind the cache's back, and a view of version 3 claiming another
+      // tenant is cached: same id and version, yet it must not stand in either.
+      await repository.deactivate(b.id, accessFor(operator, 'deactivate'));
+      await repository.activate(b.id, accessFor(operator, 'activate'));
+      await cache.put({ ...b.toDict(), version: 3, tenant_id: randomUUID() });
+      const page = await list({ tenantId: tenant });
+      expect(page.platforms.map((p) => [p.id, p.version, p.is_active, p.tenant_id])).toEqual([
+        [a.id, 2, false, tenant],
+        [b.id, 3, true, tenant],
+      ]);
+    });
+
+    it('leaves out a platform changed between the two reads so that it no longer matches', async () => {
+      const a = await register(tenant, 'a');
+      const b = await register(tenant, 'b');
+      await cache.invalidate(a.id, 2); // a must be read in full
+      const listByIds = repository.listByIds.bind(repository);
+      jest.spyOn(repository, 'listByIds').mockImplementationOnce(async (...args) => {
+        await repository.deactivate(a.id, accessFor(operator, 'deactivate'));
+        return listByIds(...args);
+      });
+      const page = await list({ tenantId: tenant, isActive: true });
+      expect(page.platforms.map((p) => p.id)).toEqual([b.id]);
     });
   });
 });

@@ -24,6 +24,18 @@ export interface PlatformPage {
   readonly next: PlatformCursor | null;
 }
 
+/** Who is on a page of `listByTenant`, and at which version, without their configurations. */
+export interface PlatformVersion {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly version: number;
+}
+
+export interface PlatformVersionPage {
+  readonly items: readonly PlatformVersion[];
+  readonly next: PlatformCursor | null;
+}
+
 export interface ActivationChange {
   readonly platform: ServicePlatform;
   /** False when the platform already was in the requested state. */
@@ -77,4 +89,24 @@ export abstract class ServicePlatformRepository {
     criteria: ListPlatformsCriteria,
     access: PlatformAccess,
   ): Promise<PlatformPage>;
+
+  /**
+   * The page `listByTenant` would answer, as ids and versions only: nothing is decrypted, so a
+   * caller holding views of those versions (the read cache) needs no configuration at all.
+   */
+  abstract listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage>;
+
+  /**
+   * The platforms among `ids` that `criteria`'s filters (not its limit or cursor) and `access`
+   * still show, in id order: the rest of a page whose versions were listed first. A platform
+   * changed since is returned as it is now, or left out if it no longer matches.
+   */
+  abstract listByIds(
+    ids: readonly string[],
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<ServicePlatform[]>;
 }

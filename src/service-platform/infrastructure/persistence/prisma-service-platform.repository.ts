@@ -7,7 +7,9 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
   type ListPlatformsCriteria,
+  type PlatformCursor,
   type PlatformPage,
+  type PlatformVersionPage,
 } from '../../application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../application/authz/platform-access';
 import { PlatformConfiguration } from '../../domain/platform-configuration.value-object';
@@ -153,23 +155,43 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
 
   listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
     return this.run(async () => {
-      const { after } = criteria;
       const rows = await this.db.servicePlatform.findMany({
-        where: allowed(access, {
-          ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
-          ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
-          ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
-          ...(after !== undefined && { id: { gt: after.afterId } }),
-        }),
+        where: listWhere(criteria, access, true),
         orderBy: { id: 'asc' },
         take: criteria.limit + 1,
       });
-      const pageRows = rows.slice(0, criteria.limit);
-      const last = pageRows.at(-1);
-      return {
-        items: await Promise.all(pageRows.map((row) => this.toDomain(row))),
-        next: rows.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
-      };
+      const { items, next } = pageOf(rows, criteria.limit);
+      return { items: await Promise.all(items.map((row) => this.toDomain(row))), next };
+    });
+  }
+
+  listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage> {
+    return this.run(async () => {
+      const rows = await this.db.servicePlatform.findMany({
+        where: listWhere(criteria, access, true),
+        select: { id: true, tenantId: true, version: true },
+        orderBy: { id: 'asc' },
+        take: criteria.limit + 1,
+      });
+      return pageOf(rows, criteria.limit);
+    });
+  }
+
+  listByIds(
+    ids: readonly string[],
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<ServicePlatform[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.run(async () => {
+      const rows = await this.db.servicePlatform.findMany({
+        where: { AND: [listWhere(criteria, access, false), { id: { in: [...ids] } }] },
+        orderBy: { id: 'asc' },
+      });
+      return Promise.all(rows.map((row) => this.toDomain(row)));
     });
   }
 
@@ -250,4 +272,29 @@ function allowed(
   if (!access.ability.can(access.action, PLATFORM_SUBJECT)) return NO_ROW;
   const permitted = accessibleBy(access.ability, access.action).ofType(PLATFORM_SUBJECT);
   return { AND: [permitted, where] };
+}
+
+/** The rows of a list with `criteria`'s filters, and its cursor when `paged`, that `access` allows. */
+function listWhere(
+  criteria: ListPlatformsCriteria,
+  access: PlatformAccess,
+  paged: boolean,
+): Prisma.ServicePlatformWhereInput {
+  const { after } = criteria;
+  return allowed(access, {
+    ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
+    ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
+    ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
+    ...(paged && after !== undefined && { id: { gt: after.afterId } }),
+  });
+}
+
+/** The first `limit` of `rows` (read with one more), and the cursor after them if more follow. */
+function pageOf<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+): { items: Row[]; next: PlatformCursor | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? { afterId: last.id } : null };
 }

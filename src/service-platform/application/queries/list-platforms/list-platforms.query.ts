@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { Actor } from '../../../domain/actor';
-import type { ServicePlatform } from '../../../domain/service-platform.entity';
+import type { ServicePlatformDict } from '../../../domain/service-platform.entity';
 
 export interface ListPlatformsFilter {
   /** Defaults to the actor's tenant; a platform admin may leave it out to list every tenant. */
@@ -14,7 +14,8 @@ export interface ListPlatformsFilter {
 }
 
 export interface ListPlatformsResult {
-  readonly platforms: readonly ServicePlatform[];
+  /** Masked views, as `toDict()` gives them. */
+  readonly platforms: readonly ServicePlatformDict[];
   readonly nextCursor: string | null;
 }
 
