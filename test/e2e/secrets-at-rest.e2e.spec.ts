@@ -220,4 +220,26 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     // A still reads fine.
     expect((await http(app).get(`${API}/${a.id}`)).status).toBe(200);
   });
+
+  it('a list finds no cached view of a moved ciphertext whose version changed: 500 without any secret', async () => {
+    const secretA = canarySecret('row-a');
+    const a = await register(newTenantId(), guidOf('client-a'), secretA);
+    const c = await register(newTenantId(), guidOf('client-c'), canarySecret('row-c'));
+    await db.query(
+      `UPDATE service_platforms AS c
+          SET config_ciphertext = a.config_ciphertext, config_iv = a.config_iv,
+              config_auth_tag = a.config_auth_tag, data_key_id = a.data_key_id,
+              version = c.version + 1
+         FROM service_platforms AS a
+        WHERE a.id = $1 AND c.id = $2`,
+      [a.id, c.id],
+    );
+    corrupted.push(c.id);
+
+    const res = await http(app).get(API).query({ tenant_id: c.tenant_id });
+
+    const error = expectErrorBody(res, 500, 'CONFIG_DECRYPTION_FAILED');
+    expect(error.error).toBe('Internal Server Error');
+    expectNoSecret(res, secretA, guidOf('client-a'));
+  });
 });

@@ -309,50 +309,47 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     ).toEqual([]);
   });
 
-  it('listVersions and listByIds show what listByTenant shows, to the same callers only', async () => {
-    const names = ['a', 'b', 'c'];
-    for (const name of names) await repository.create(platform(name));
-    const foreign = await repository.create(platform('a', randomUUID()));
+  it('listSealed reads the page listByTenant reads, decrypting only what is opened', async () => {
+    for (const name of ['a', 'b', 'c']) await repository.create(platform(name));
+    await repository.create(platform('a', randomUUID()));
     const b = await repository.getByTenantService(tenant, 'b');
     await repository.deactivate(b?.id as string, all);
 
     const criteria = { tenantId: tenant, limit: 2 };
     const full = await repository.listByTenant(criteria, all);
-    const versions = await repository.listVersions(criteria, all);
-    expect(versions).toEqual({
-      items: full.items.map((p) => ({ id: p.id, tenantId: p.tenantId, version: p.version })),
-      next: full.next,
-    });
-    expect(versions.items.map((p) => p.version)).toEqual([1, 2]);
-    const rest = await repository.listVersions({ ...criteria, after: versions.next! }, all);
-    expect(rest.items).toHaveLength(1);
-    expect(rest.next).toBeNull();
-
-    const ids = [...versions.items, ...rest.items].map((p) => p.id);
-    const read = await repository.listByIds([...ids].reverse(), criteria, all);
-    expect(read.map((p) => p.serviceName)).toEqual(names); // in id order, decrypted
-    expect(read[0]?.toDict().config).toMatchObject({
-      client_id: 'client',
-      client_secret: '********',
-    });
-    // The filters still apply, and so does the caller's ability, whatever the ids say.
-    const activeOnly = { tenantId: tenant, limit: 50, isActive: true };
-    expect((await repository.listByIds(ids, activeOnly, all)).map((p) => p.serviceName)).toEqual([
-      'a',
-      'c',
-    ]);
-    expect(await repository.listByIds([foreign.id], criteria, all)).toEqual([]);
-    const stranger = accessFor(tenantAdmin(randomUUID()), 'read');
-    expect(await repository.listByIds(ids, { limit: 50 }, stranger)).toEqual([]);
-    expect((await repository.listVersions({ limit: 200 }, stranger)).items).toEqual([]);
-    const owner = accessFor(tenantAdmin(tenant), 'read');
-    expect(
-      (await repository.listByIds([...ids, foreign.id], { limit: 50 }, owner)).map((p) => p.id),
-    ).toEqual(ids);
-    expect((await repository.listVersions({ limit: 200 }, owner)).items.map((p) => p.id)).toEqual(
-      ids,
+    const sealed = await repository.listSealed(criteria, all);
+    expect(sealed.next).toEqual(full.next);
+    expect(sealed.items.map(({ id, tenantId, version }) => ({ id, tenantId, version }))).toEqual(
+      full.items.map(({ id, tenantId, version }) => ({ id, tenantId, version })),
     );
-    expect(await repository.listByIds([], criteria, all)).toEqual([]);
+    expect(sealed.items.map((item) => item.version)).toEqual([1, 2]);
+    const opened = await Promise.all(sealed.items.map((item) => item.open()));
+    expect(opened.map((p) => p.toDict())).toEqual(full.items.map((p) => p.toDict()));
+
+    // Scoped by the caller's ability as listByTenant is, whatever the criteria say.
+    const stranger = accessFor(tenantAdmin(randomUUID()), 'read');
+    expect((await repository.listSealed({ tenantId: tenant, limit: 50 }, stranger)).items).toEqual(
+      [],
+    );
+    expect((await repository.listSealed({ limit: 200 }, stranger)).items).toEqual([]);
+    const integrationOnly = accessFor(
+      { id: 'i', tenantId: tenant, roles: ['integration'] },
+      'read',
+    );
+    expect((await repository.listSealed({ limit: 200 }, integrationOnly)).items).toEqual([]);
+    const own = await repository.listSealed({ limit: 200 }, accessFor(tenantAdmin(tenant), 'read'));
+    expect(own.items.every((item) => item.tenantId === tenant)).toBe(true);
+    expect(own.items).toHaveLength(3);
+    expect(
+      (await repository.listSealed({ tenantId: tenant, limit: 50, isActive: false }, all)).items,
+    ).toHaveLength(1);
+
+    // A row that does not decrypt fails when opened, with the typed error, not before.
+    const [first, second] = sealed.items;
+    await copyCiphertext(second?.id as string, first?.id as string);
+    const again = await repository.listSealed(criteria, all);
+    await expect(again.items[0]?.open()).rejects.toThrow(ConfigDecryptionError);
+    await expect(again.items[1]?.open()).resolves.toMatchObject({ id: second?.id });
   });
 
   it('stores no plaintext: not the secret, not the client id, not additional data', async () => {

@@ -3,7 +3,7 @@ import {
   type ActivationChange,
   type ListPlatformsCriteria,
   type PlatformPage,
-  type PlatformVersionPage,
+  type SealedPlatformPage,
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../src/service-platform/application/authz/platform-access';
 import { platformSubject } from '../../src/service-platform/application/authz/platform-ability';
@@ -22,6 +22,8 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
   readonly rows = new Map<string, ServicePlatform>();
   /** `forUpdate` reads, to check that handlers lock before a read-modify-write. */
   readonly lockedReads: string[] = [];
+  /** Configurations `listSealed` items had to open (the Prisma adapter decrypts for each). */
+  opened = 0;
 
   create(platform: ServicePlatform): Promise<ServicePlatform> {
     for (const row of this.rows.values()) {
@@ -79,9 +81,13 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
 
   listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
     const { after } = criteria;
-    const matching = this.matching(criteria, access).filter(
-      (r) => after === undefined || r.id > after.afterId,
-    );
+    const matching = [...this.rows.values()]
+      .filter((r) => allows(access, r))
+      .filter((r) => criteria.tenantId === undefined || r.tenantId === criteria.tenantId)
+      .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
+      .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .filter((r) => after === undefined || r.id > after.afterId);
     const items = matching.slice(0, criteria.limit);
     const last = items.at(-1);
     return Promise.resolve({
@@ -90,33 +96,23 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
     });
   }
 
-  async listVersions(
+  async listSealed(
     criteria: ListPlatformsCriteria,
     access: PlatformAccess,
-  ): Promise<PlatformVersionPage> {
+  ): Promise<SealedPlatformPage> {
     const { items, next } = await this.listByTenant(criteria, access);
     return {
-      items: items.map((p) => ({ id: p.id, tenantId: p.tenantId, version: p.version })),
+      items: items.map((p) => ({
+        id: p.id,
+        tenantId: p.tenantId,
+        version: p.version,
+        open: () => {
+          this.opened++;
+          return Promise.resolve(p);
+        },
+      })),
       next,
     };
-  }
-
-  listByIds(
-    ids: readonly string[],
-    criteria: ListPlatformsCriteria,
-    access: PlatformAccess,
-  ): Promise<ServicePlatform[]> {
-    return Promise.resolve(this.matching(criteria, access).filter((r) => ids.includes(r.id)));
-  }
-
-  /** The rows `criteria`'s filters and `access` show, in id order (no cursor or limit). */
-  private matching(criteria: ListPlatformsCriteria, access: PlatformAccess): ServicePlatform[] {
-    return [...this.rows.values()]
-      .filter((r) => allows(access, r))
-      .filter((r) => criteria.tenantId === undefined || r.tenantId === criteria.tenantId)
-      .filter((r) => criteria.isActive === undefined || r.isActive === criteria.isActive)
-      .filter((r) => criteria.serviceName === undefined || r.serviceName === criteria.serviceName)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   private async setActive(

@@ -518,18 +518,16 @@ describe('platform command and query handlers (ports faked)', () => {
         new ListPlatformsQuery(actor, filter),
       );
 
-    it('reads in full only the platforms whose listed version is not cached', async () => {
+    it('decrypts only the platforms whose listed version this process has not cached', async () => {
       const a = await register(tenant, 'a');
       const b = await register(tenant, 'b');
       cache.suspendLocal();
       cache.resumeLocal(); // empty
-      const byIds = jest.spyOn(repository, 'listByIds');
+      repository.opened = 0;
       const first = await list({ tenantId: tenant });
-      expect(byIds).toHaveBeenCalledTimes(1);
-      expect(byIds.mock.calls[0]?.[0]).toEqual([a.id, b.id]);
-      byIds.mockClear();
+      expect(repository.opened).toBe(2);
       const again = await list({ tenantId: tenant });
-      expect(byIds).not.toHaveBeenCalled();
+      expect(repository.opened).toBe(2);
       expect(again).toEqual(first);
       expect(again.platforms).toEqual([a.toDict(), b.toDict()]);
     });
@@ -551,17 +549,45 @@ describe('platform command and query handlers (ports faked)', () => {
       ]);
     });
 
-    it('leaves out a platform changed between the two reads so that it no longer matches', async () => {
+    it('keeps no view read before the memory tier was reset (its change feed reconnected)', async () => {
       const a = await register(tenant, 'a');
-      const b = await register(tenant, 'b');
-      await cache.invalidate(a.id, 2); // a must be read in full
-      const listByIds = repository.listByIds.bind(repository);
-      jest.spyOn(repository, 'listByIds').mockImplementationOnce(async (...args) => {
-        await repository.deactivate(a.id, accessFor(operator, 'deactivate'));
-        return listByIds(...args);
+      cache.suspendLocal();
+      cache.resumeLocal(); // empty
+      const listSealed = repository.listSealed.bind(repository);
+      jest.spyOn(repository, 'listSealed').mockImplementationOnce(async (...args) => {
+        const page = await listSealed(...args);
+        // The feed drops and listens again while the page is read: a change may have been missed.
+        cache.suspendLocal();
+        cache.resumeLocal();
+        return page;
       });
-      const page = await list({ tenantId: tenant, isActive: true });
-      expect(page.platforms.map((p) => p.id)).toEqual([b.id]);
+      expect((await list({ tenantId: tenant })).platforms).toEqual([a.toDict()]);
+      expect(await cache.getLocal(a.id)).toBeUndefined();
+      await list({ tenantId: tenant });
+      expect(await cache.getLocal(a.id)).toEqual(a.toDict());
+    });
+
+    it("uses this process's copies only: the shared tier is neither read nor written", async () => {
+      const shared = memoryViewStore({ ttlMs: 60_000, maxEntries: 100 });
+      cache = new TieredPlatformViewCache(
+        memoryViewStore({ ttlMs: 60_000, maxEntries: 100 }),
+        shared,
+      );
+      cache.resumeLocal();
+      cache.catchUp([]); // the shared tier is read from now on
+      const a = await register(tenant, 'a');
+      const reads = jest.spyOn(shared, 'get');
+      const writes = jest.spyOn(shared, 'put');
+      repository.opened = 0;
+      await list({ tenantId: tenant }); // a's view is in memory since its registration
+      cache.suspendLocal();
+      cache.resumeLocal();
+      await list({ tenantId: tenant });
+      expect(repository.opened).toBe(1);
+      expect(await cache.getLocal(a.id)).toEqual(a.toDict());
+      expect(reads).not.toHaveBeenCalled();
+      expect(writes).not.toHaveBeenCalled();
+      await cache.onApplicationShutdown();
     });
   });
 });

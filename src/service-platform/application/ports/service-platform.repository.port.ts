@@ -24,15 +24,19 @@ export interface PlatformPage {
   readonly next: PlatformCursor | null;
 }
 
-/** Who is on a page of `listByTenant`, and at which version, without their configurations. */
-export interface PlatformVersion {
+/**
+ * A listed platform whose configuration is still sealed: `open()` decrypts it. A caller that
+ * already holds a view of this very version (the read cache) needs no decryption at all.
+ */
+export interface SealedPlatform {
   readonly id: string;
   readonly tenantId: string;
   readonly version: number;
+  open(): Promise<ServicePlatform>;
 }
 
-export interface PlatformVersionPage {
-  readonly items: readonly PlatformVersion[];
+export interface SealedPlatformPage {
+  readonly items: readonly SealedPlatform[];
   readonly next: PlatformCursor | null;
 }
 
@@ -90,23 +94,9 @@ export abstract class ServicePlatformRepository {
     access: PlatformAccess,
   ): Promise<PlatformPage>;
 
-  /**
-   * The page `listByTenant` would answer, as ids and versions only: nothing is decrypted, so a
-   * caller holding views of those versions (the read cache) needs no configuration at all.
-   */
-  abstract listVersions(
+  /** The page `listByTenant` answers, read in the same query, each configuration still sealed. */
+  abstract listSealed(
     criteria: ListPlatformsCriteria,
     access: PlatformAccess,
-  ): Promise<PlatformVersionPage>;
-
-  /**
-   * The platforms among `ids` that `criteria`'s filters (not its limit or cursor) and `access`
-   * still show, in id order: the rest of a page whose versions were listed first. A platform
-   * changed since is returned as it is now, or left out if it no longer matches.
-   */
-  abstract listByIds(
-    ids: readonly string[],
-    criteria: ListPlatformsCriteria,
-    access: PlatformAccess,
-  ): Promise<ServicePlatform[]>;
+  ): Promise<SealedPlatformPage>;
 }

@@ -125,6 +125,14 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     if (!(await shared.put(frozen))) this.pauseShared();
   }
 
+  async getLocal(platformId: string): Promise<ServicePlatformDict | undefined> {
+    return this.localInUse ? this.local.get(platformId) : undefined;
+  }
+
+  async putLocal(view: ServicePlatformDict, mark: number): Promise<void> {
+    if (this.localInUse && mark === this.epoch) await this.local.put(deepFreeze(view));
+  }
+
   async invalidate(platformId: string, version: number): Promise<void> {
     if (this.localInUse) await this.local.invalidate(platformId, version);
     if (this.shared === undefined || this.stopped) return;
@@ -319,6 +327,14 @@ export class DisabledPlatformViewCache extends PlatformViewCache {
   }
 
   put(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  getLocal(): Promise<ServicePlatformDict | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  putLocal(): Promise<void> {
     return Promise.resolve();
   }
 

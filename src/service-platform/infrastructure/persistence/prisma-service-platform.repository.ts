@@ -7,9 +7,8 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
   type ListPlatformsCriteria,
-  type PlatformCursor,
   type PlatformPage,
-  type PlatformVersionPage,
+  type SealedPlatformPage,
 } from '../../application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../application/authz/platform-access';
 import { PlatformConfiguration } from '../../domain/platform-configuration.value-object';
@@ -153,45 +152,38 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     return this.setActive(platformId, access, true);
   }
 
-  listByTenant(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<PlatformPage> {
+  async listByTenant(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformPage> {
+    const { items, next } = await this.listSealed(criteria, access);
+    return { items: await Promise.all(items.map((item) => item.open())), next };
+  }
+
+  listSealed(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<SealedPlatformPage> {
+    const { after } = criteria;
     return this.run(async () => {
       const rows = await this.db.servicePlatform.findMany({
-        where: listWhere(criteria, access, true),
+        where: allowed(access, {
+          ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
+          ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
+          ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
+          ...(after !== undefined && { id: { gt: after.afterId } }),
+        }),
         orderBy: { id: 'asc' },
         take: criteria.limit + 1,
       });
-      const { items, next } = pageOf(rows, criteria.limit);
-      return { items: await Promise.all(items.map((row) => this.toDomain(row))), next };
-    });
-  }
-
-  listVersions(
-    criteria: ListPlatformsCriteria,
-    access: PlatformAccess,
-  ): Promise<PlatformVersionPage> {
-    return this.run(async () => {
-      const rows = await this.db.servicePlatform.findMany({
-        where: listWhere(criteria, access, true),
-        select: { id: true, tenantId: true, version: true },
-        orderBy: { id: 'asc' },
-        take: criteria.limit + 1,
-      });
-      return pageOf(rows, criteria.limit);
-    });
-  }
-
-  listByIds(
-    ids: readonly string[],
-    criteria: ListPlatformsCriteria,
-    access: PlatformAccess,
-  ): Promise<ServicePlatform[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.run(async () => {
-      const rows = await this.db.servicePlatform.findMany({
-        where: { AND: [listWhere(criteria, access, false), { id: { in: [...ids] } }] },
-        orderBy: { id: 'asc' },
-      });
-      return Promise.all(rows.map((row) => this.toDomain(row)));
+      const pageRows = rows.slice(0, criteria.limit);
+      const last = pageRows.at(-1);
+      return {
+        items: pageRows.map((row) => ({
+          id: row.id,
+          tenantId: row.tenantId,
+          version: row.version,
+          open: () => this.run(() => this.toDomain(row)),
+        })),
+        next: rows.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
+      };
     });
   }
 
@@ -272,29 +264,4 @@ function allowed(
   if (!access.ability.can(access.action, PLATFORM_SUBJECT)) return NO_ROW;
   const permitted = accessibleBy(access.ability, access.action).ofType(PLATFORM_SUBJECT);
   return { AND: [permitted, where] };
-}
-
-/** The rows of a list with `criteria`'s filters, and its cursor when `paged`, that `access` allows. */
-function listWhere(
-  criteria: ListPlatformsCriteria,
-  access: PlatformAccess,
-  paged: boolean,
-): Prisma.ServicePlatformWhereInput {
-  const { after } = criteria;
-  return allowed(access, {
-    ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
-    ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
-    ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
-    ...(paged && after !== undefined && { id: { gt: after.afterId } }),
-  });
-}
-
-/** The first `limit` of `rows` (read with one more), and the cursor after them if more follow. */
-function pageOf<Row extends { id: string }>(
-  rows: Row[],
-  limit: number,
-): { items: Row[]; next: PlatformCursor | null } {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next: rows.length > limit && last !== undefined ? { afterId: last.id } : null };
 }

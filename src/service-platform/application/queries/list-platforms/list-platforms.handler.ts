@@ -5,11 +5,11 @@ import type { ServicePlatformDict } from '../../../domain/service-platform.entit
 import {
   ServicePlatformRepository,
   type ListPlatformsCriteria,
-  type PlatformCursor,
+  type SealedPlatform,
 } from '../../ports/service-platform.repository.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { Role } from '../../authz/platform-ability';
-import { accessFor, assertAllowed, type PlatformAccess } from '../../authz/platform-access';
+import { accessFor, assertAllowed } from '../../authz/platform-access';
 import { ServiceCatalog, shownByCatalog } from '../../catalog/service-catalog';
 import { ListPlatformsQuery, type ListPlatformsResult } from './list-platforms.query';
 import { decodeCursor, encodeCursor } from './platform-cursor.codec';
@@ -17,10 +17,9 @@ import { decodeCursor, encodeCursor } from './platform-cursor.codec';
 export const LIST_LIMIT = { default: 50, max: 200 } as const;
 
 /**
- * A page of platforms. With the read cache on, the page is read as ids and versions (scoped by
- * the actor's ability, as every read is), and each platform whose view of that very version is
- * cached is answered from it: only the others are read in full and decrypted, then cached. A
- * page read again is one light query and no decryption.
+ * A page of platforms, read in one query scoped by the actor's ability. A platform whose view of
+ * that very version this process has cached is answered from it; only the others are decrypted
+ * (and then cached), so a page read again decrypts nothing.
  */
 @QueryHandler(ListPlatformsQuery)
 export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
@@ -62,48 +61,23 @@ export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
       }),
       ...(filter.cursor !== undefined && { after: decodeCursor(filter.cursor) }),
     };
-    const page = this.cache.status().enabled
-      ? await this.viaCache(criteria, access)
-      : await this.platforms.listByTenant(criteria, access).then(({ items, next }) => ({
-          items: items.map((platform) => platform.toDict()),
-          next,
-        }));
+    const mark = this.cache.mark();
+    const page = await this.platforms.listSealed(criteria, access);
     return {
-      platforms: page.items,
+      platforms: await Promise.all(page.items.map((item) => this.viewOf(item, mark))),
       nextCursor: page.next === null ? null : encodeCursor(page.next),
     };
   }
 
-  private async viaCache(
-    criteria: ListPlatformsCriteria,
-    access: PlatformAccess,
-  ): Promise<{ items: ServicePlatformDict[]; next: PlatformCursor | null }> {
-    const mark = this.cache.mark();
-    const page = await this.platforms.listVersions(criteria, access);
-    const views = await Promise.all(
-      page.items.map(async ({ id, tenantId, version }) => {
-        const cached = await this.cache.get(id);
-        // Only a view of the very version listed (of the same tenant) stands in for the row.
-        return cached?.version === version && cached.tenant_id === tenantId
-          ? shownByCatalog(cached, this.catalog)
-          : undefined;
-      }),
-    );
-    const missing = page.items.filter((_, at) => views[at] === undefined).map(({ id }) => id);
-    if (missing.length > 0) {
-      const read = new Map<string, ServicePlatformDict>();
-      for (const platform of await this.platforms.listByIds(missing, criteria, access)) {
-        read.set(platform.id, platform.toDict());
-      }
-      await Promise.all([...read.values()].map((view) => this.cache.put(view, mark)));
-      page.items.forEach(({ id }, at) => {
-        views[at] ??= read.get(id);
-      });
+  /** This process's cached view of the item's very version (and tenant), else the row opened. */
+  private async viewOf(item: SealedPlatform, mark: number): Promise<ServicePlatformDict> {
+    const cached = await this.cache.getLocal(item.id);
+    if (cached?.version === item.version && cached.tenant_id === item.tenantId) {
+      // Masked by the rules of when it was cached: shown by today's.
+      return shownByCatalog(cached, this.catalog);
     }
-    // A platform changed between the two reads so that it no longer matches is left out.
-    return {
-      items: views.filter((view): view is ServicePlatformDict => view !== undefined),
-      next: page.next,
-    };
+    const view = (await item.open()).toDict();
+    await this.cache.putLocal(view, mark);
+    return view;
   }
 }
