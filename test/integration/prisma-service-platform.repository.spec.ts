@@ -309,7 +309,7 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
     ).toEqual([]);
   });
 
-  it('listSealed reads the page listByTenant reads, decrypting only what is opened', async () => {
+  it('listSealed and listVersions read the page listByTenant reads, decrypting only what is opened', async () => {
     for (const name of ['a', 'b', 'c']) await repository.create(platform(name));
     await repository.create(platform('a', randomUUID()));
     const b = await repository.getByTenantService(tenant, 'b');
@@ -323,6 +323,13 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
       full.items.map(({ id, tenantId, version }) => ({ id, tenantId, version })),
     );
     expect(sealed.items.map((item) => item.version)).toEqual([1, 2]);
+    expect(await repository.listVersions(criteria, all)).toEqual({
+      items: full.items.map(({ id, tenantId, version }) => ({ id, tenantId, version })),
+      next: full.next,
+    });
+    const rest = await repository.listVersions({ ...criteria, after: full.next! }, all);
+    expect(rest.items).toHaveLength(1);
+    expect(rest.next).toBeNull();
     const opened = await Promise.all(sealed.items.map((item) => item.open()));
     expect(opened.map((p) => p.toDict())).toEqual(full.items.map((p) => p.toDict()));
 
@@ -337,6 +344,12 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
       'read',
     );
     expect((await repository.listSealed({ limit: 200 }, integrationOnly)).items).toEqual([]);
+    for (const nobody of [stranger, integrationOnly]) {
+      expect((await repository.listVersions({ limit: 200 }, nobody)).items).toEqual([]);
+      expect(
+        (await repository.listVersions({ tenantId: tenant, limit: 50 }, nobody)).items,
+      ).toEqual([]);
+    }
     const own = await repository.listSealed({ limit: 200 }, accessFor(tenantAdmin(tenant), 'read'));
     expect(own.items.every((item) => item.tenantId === tenant)).toBe(true);
     expect(own.items).toHaveLength(3);

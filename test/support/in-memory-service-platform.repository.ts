@@ -3,6 +3,7 @@ import {
   type ActivationChange,
   type ListPlatformsCriteria,
   type PlatformPage,
+  type PlatformVersionPage,
   type SealedPlatformPage,
 } from '../../src/service-platform/application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../src/service-platform/application/authz/platform-access';
@@ -94,6 +95,14 @@ export class InMemoryServicePlatformRepository extends ServicePlatformRepository
       items,
       next: matching.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
     });
+  }
+
+  async listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage> {
+    const { items, next } = await this.listByTenant(criteria, access);
+    return { items: items.map(({ id, tenantId, version }) => ({ id, tenantId, version })), next };
   }
 
   async listSealed(

@@ -11,6 +11,7 @@ import { GetPlatformQuery } from '../../../src/service-platform/application/quer
 import { GetPlatformHandler } from '../../../src/service-platform/application/queries/get-platform/get-platform.handler';
 import { ListPlatformsQuery } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.query';
 import { ListPlatformsHandler } from '../../../src/service-platform/application/queries/list-platforms/list-platforms.handler';
+import { encodeCursor } from '../../../src/service-platform/application/queries/list-platforms/platform-cursor.codec';
 import { ResolveCredentialsHandler } from '../../../src/service-platform/application/queries/resolve-credentials/resolve-credentials.handler';
 import { ResolveCredentialsQuery } from '../../../src/service-platform/application/queries/resolve-credentials/resolve-credentials.query';
 import { accessFor } from '../../../src/service-platform/application/authz/platform-access';
@@ -513,10 +514,13 @@ describe('platform command and query handlers (ports faked)', () => {
   });
 
   describe('ListPlatformsHandler and the read cache', () => {
+    // One handler per test, as Nest keeps one: it remembers the pages it answered lately.
+    let handler: ListPlatformsHandler;
+    beforeEach(() => {
+      handler = new ListPlatformsHandler(repository, cache, catalog);
+    });
     const list = (filter: object, actor: Actor = operator) =>
-      new ListPlatformsHandler(repository, cache, catalog).execute(
-        new ListPlatformsQuery(actor, filter),
-      );
+      handler.execute(new ListPlatformsQuery(actor, filter));
 
     it('decrypts only the platforms whose listed version this process has not cached', async () => {
       const a = await register(tenant, 'a');
@@ -530,6 +534,48 @@ describe('platform command and query handlers (ports faked)', () => {
       expect(repository.opened).toBe(2);
       expect(again).toEqual(first);
       expect(again.platforms).toEqual([a.toDict(), b.toDict()]);
+    });
+
+    it('answers a page seen lately from the light query alone; one miss reads it in full', async () => {
+      const a = await register(tenant, 'a');
+      const b = await register(tenant, 'b');
+      const versions = jest.spyOn(repository, 'listVersions');
+      const sealed = jest.spyOn(repository, 'listSealed');
+      repository.opened = 0;
+      const first = await list({ tenantId: tenant, limit: 1 });
+      // Not seen lately: read in full at once (the views were cached by the registrations).
+      expect([versions.mock.calls.length, sealed.mock.calls.length]).toEqual([0, 1]);
+      expect(await list({ tenantId: tenant, limit: 1 })).toEqual(first);
+      expect([versions.mock.calls.length, sealed.mock.calls.length]).toEqual([1, 1]);
+      expect(first.platforms).toEqual([a.toDict()]);
+
+      const second = { tenantId: tenant, limit: 1, cursor: first.nextCursor as string };
+      await list(second);
+      await list(second);
+      expect([versions.mock.calls.length, sealed.mock.calls.length]).toEqual([2, 2]);
+      expect(repository.opened).toBe(0);
+      // b changes behind the cache's back: its view no longer stands in, the page is read again.
+      const changed = b.deactivate(new Date());
+      repository.rows.set(b.id, changed);
+      expect(await list(second)).toEqual({ platforms: [changed.toDict()], nextCursor: null });
+      expect([versions.mock.calls.length, sealed.mock.calls.length]).toEqual([3, 3]);
+      expect(repository.opened).toBe(1);
+    });
+
+    it('remembers the last 1,024 pages it answered, no more', async () => {
+      await register(tenant, 'a');
+      const versions = jest.spyOn(repository, 'listVersions');
+      const page = (n: number) => ({
+        tenantId: tenant,
+        cursor: encodeCursor({ afterId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}` }),
+      });
+      for (let n = 0; n <= 1_024; n++) await list(page(n));
+      expect(versions).not.toHaveBeenCalled();
+      await list(page(1_024)); // still remembered
+      await list(page(1)); // still remembered
+      expect(versions).toHaveBeenCalledTimes(2);
+      await list(page(0)); // forgotten: read in full at once
+      expect(versions).toHaveBeenCalledTimes(2);
     });
 
     it('never answers from a cached view of another version or tenant', async () => {
@@ -562,9 +608,9 @@ describe('platform command and query handlers (ports faked)', () => {
         return page;
       });
       expect((await list({ tenantId: tenant })).platforms).toEqual([a.toDict()]);
-      expect(await cache.getLocal(a.id)).toBeUndefined();
+      expect(await cache.getLocal([a.id])).toEqual([undefined]);
       await list({ tenantId: tenant });
-      expect(await cache.getLocal(a.id)).toEqual(a.toDict());
+      expect(await cache.getLocal([a.id])).toEqual([a.toDict()]);
     });
 
     it("uses this process's copies only: the shared tier is neither read nor written", async () => {
@@ -575,6 +621,7 @@ describe('platform command and query handlers (ports faked)', () => {
       );
       cache.resumeLocal();
       cache.catchUp([]); // the shared tier is read from now on
+      handler = new ListPlatformsHandler(repository, cache, catalog);
       const a = await register(tenant, 'a');
       const reads = jest.spyOn(shared, 'get');
       const writes = jest.spyOn(shared, 'put');
@@ -584,7 +631,7 @@ describe('platform command and query handlers (ports faked)', () => {
       cache.resumeLocal();
       await list({ tenantId: tenant });
       expect(repository.opened).toBe(1);
-      expect(await cache.getLocal(a.id)).toEqual(a.toDict());
+      expect(await cache.getLocal([a.id])).toEqual([a.toDict()]);
       expect(reads).not.toHaveBeenCalled();
       expect(writes).not.toHaveBeenCalled();
       await cache.onApplicationShutdown();

@@ -52,14 +52,14 @@ export abstract class PlatformViewCache {
   abstract put(view: ServicePlatformDict, mark?: number): Promise<void>;
 
   /**
-   * This process's own copy of the platform's view, if it holds one (lists: a view from the shared
-   * store costs about as much as decrypting the row again). Undefined while the memory tier is
-   * not in use.
+   * This process's own copies of the platforms' views, in order (undefined where it holds none,
+   * and for all while the memory tier is not in use). Lists use this: a view from the shared
+   * store costs about as much as decrypting the row again.
    */
-  abstract getLocal(platformId: string): Promise<ServicePlatformDict | undefined>;
+  abstract getLocal(platformIds: readonly string[]): Promise<(ServicePlatformDict | undefined)[]>;
 
-  /** `put` into this process's memory only (lists: see `getLocal`). */
-  abstract putLocal(view: ServicePlatformDict, mark: number): Promise<void>;
+  /** `put` of each view into this process's memory only (lists: see `getLocal`). */
+  abstract putLocal(views: readonly ServicePlatformDict[], mark: number): Promise<void>;
 
   /** The platform is now at `version`: forget older views of it, and refuse them from now on. */
   abstract invalidate(platformId: string, version: number): Promise<void>;

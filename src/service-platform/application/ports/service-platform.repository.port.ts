@@ -24,14 +24,23 @@ export interface PlatformPage {
   readonly next: PlatformCursor | null;
 }
 
+/** Who is on a page of `listByTenant`, at which version: no configuration read or decrypted. */
+export interface PlatformVersion {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly version: number;
+}
+
+export interface PlatformVersionPage {
+  readonly items: readonly PlatformVersion[];
+  readonly next: PlatformCursor | null;
+}
+
 /**
  * A listed platform whose configuration is still sealed: `open()` decrypts it. A caller that
  * already holds a view of this very version (the read cache) needs no decryption at all.
  */
-export interface SealedPlatform {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly version: number;
+export interface SealedPlatform extends PlatformVersion {
   open(): Promise<ServicePlatform>;
 }
 
@@ -93,6 +102,15 @@ export abstract class ServicePlatformRepository {
     criteria: ListPlatformsCriteria,
     access: PlatformAccess,
   ): Promise<PlatformPage>;
+
+  /**
+   * The page `listByTenant` answers, as ids and versions only (a light query): enough for a
+   * caller holding views of those versions.
+   */
+  abstract listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage>;
 
   /** The page `listByTenant` answers, read in the same query, each configuration still sealed. */
   abstract listSealed(

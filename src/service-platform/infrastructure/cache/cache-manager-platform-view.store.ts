@@ -48,6 +48,8 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
   private readonly timeoutMs: number | undefined;
   /** Errors cache-manager reported for keys being read now (its `get` answers them as misses). */
   private readonly readErrors = new Map<string, unknown>();
+  /** The same for `mget`, by the keys array being read (cache-manager hands it back as is). */
+  private readonly batchErrors = new Map<readonly string[], unknown>();
   private lastWarningAt = Number.NEGATIVE_INFINITY;
   private unreported = 0;
   private outageReported = false;
@@ -61,6 +63,11 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
     cache.on('get', (event: { key: string; error?: unknown }) => {
       if (event.error !== undefined && this.readErrors.has(event.key)) {
         this.readErrors.set(event.key, event.error);
+      }
+    });
+    cache.on('mget', (event: { keys: string[]; error?: unknown }) => {
+      if (event.error !== undefined && this.batchErrors.has(event.keys)) {
+        this.batchErrors.set(event.keys, event.error);
       }
     });
   }
@@ -85,7 +92,41 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
   }
 
   async get(platformId: string): Promise<ServicePlatformDict | undefined> {
-    const stored = await this.read(platformId);
+    return this.viewIn(platformId, await this.read(platformId));
+  }
+
+  /** `get` of each id, in one call to the store (a list's page). */
+  async getMany(platformIds: readonly string[]): Promise<(ServicePlatformDict | undefined)[]> {
+    const stored = await this.readMany(platformIds);
+    return platformIds.map((id, at) => this.viewIn(id, stored === null ? null : stored[at]));
+  }
+
+  /** `put` of each view (one per platform), in one read and one write of the store. */
+  async putMany(views: readonly ServicePlatformDict[]): Promise<boolean> {
+    const candidates = views.filter((view) => Number.isSafeInteger(view.version));
+    if (candidates.length === 0) return true;
+    const current = await this.readMany(candidates.map((view) => view.id));
+    if (current === null) return false;
+    const entries = candidates.flatMap((view, at) => {
+      const entry = this.entryFor(view, current[at]);
+      return entry === undefined ? [] : [{ key: view.id, value: entry, ttl: this.options.ttlMs }];
+    });
+    if (entries.length === 0) return true;
+    try {
+      await this.bounded(this.cache.mset(entries));
+      this.succeeded();
+      return true;
+    } catch (error) {
+      this.failed('write', error);
+      return false;
+    }
+  }
+
+  /** The view `stored` holds for `platformId`, if it is one to answer. */
+  private viewIn(
+    platformId: string,
+    stored: StoredView | undefined | null,
+  ): ServicePlatformDict | undefined {
     if (stored === null || stored?.view === undefined || stored.v === undefined) return undefined;
     if (stored.v < stored.floor) return undefined;
     if (typeof stored.view !== 'string') {
@@ -116,16 +157,25 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
     if (!Number.isSafeInteger(view.version)) return true;
     const current = await this.read(view.id);
     if (current === null) return false;
+    const entry = this.entryFor(view, current);
+    return entry === undefined ? true : this.write('write', view.id, entry);
+  }
+
+  /** What to store for `view` over `current`; undefined when a newer version is kept or known. */
+  private entryFor(
+    view: ServicePlatformDict,
+    current: StoredView | undefined,
+  ): StoredView | undefined {
     if (current !== undefined) {
-      if (view.version < current.floor) return true;
-      if (current.v !== undefined && view.version <= current.v) return true;
+      if (view.version < current.floor) return undefined;
+      if (current.v !== undefined && view.version <= current.v) return undefined;
     }
     const floor = current?.floor ?? 0;
     const { signer } = this.options;
-    if (signer === undefined) return this.write('write', view.id, { floor, v: view.version, view });
+    if (signer === undefined) return { floor, v: view.version, view };
     const json = JSON.stringify(view);
     const signature = signer.sign(signedViewData(view.id, String(view.version), json));
-    return this.write('write', view.id, { floor, v: view.version, view: json, ...signature });
+    return { floor, v: view.version, view: json, ...signature };
   }
 
   async invalidate(platformId: string, version: number): Promise<boolean> {
@@ -153,6 +203,26 @@ export class CacheManagerPlatformViewStore implements PlatformViewStore {
       return null;
     } finally {
       this.readErrors.delete(key);
+    }
+  }
+
+  /** The stored entries, in order (undefined where there is none); null when the store failed. */
+  private async readMany(
+    platformIds: readonly string[],
+  ): Promise<(StoredView | undefined)[] | null> {
+    const keys = [...platformIds];
+    this.batchErrors.set(keys, undefined);
+    try {
+      const stored = await this.bounded(this.cache.mget<StoredView>(keys));
+      const error = this.batchErrors.get(keys);
+      if (error !== undefined) throw error instanceof Error ? error : new Error(messageOf(error));
+      this.succeeded();
+      return keys.map((_, at) => (isStoredView(stored[at]) ? stored[at] : undefined));
+    } catch (error) {
+      this.failed('read', error);
+      return null;
+    } finally {
+      this.batchErrors.delete(keys);
     }
   }
 

@@ -12,3 +12,11 @@ export interface PlatformViewStore {
   /** False when the store could not be reached (nothing is known to have changed). */
   invalidate(platformId: string, version: number): Promise<boolean>;
 }
+
+/** A store that also reads and writes several platforms in one call (the memory tier, for lists). */
+export interface BatchedPlatformViewStore {
+  /** `get` of each id, in order. */
+  getMany(platformIds: readonly string[]): Promise<(ServicePlatformDict | undefined)[]>;
+  /** `put` of each view; false when the store could not be reached. */
+  putMany(views: readonly ServicePlatformDict[]): Promise<boolean>;
+}

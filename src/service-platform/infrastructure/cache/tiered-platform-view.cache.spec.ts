@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
 import { createPlatformViewCache } from './platform-view-cache.factory';
 import { createCache } from 'cache-manager';
+import { Keyv } from 'keyv';
+import { Logger } from '@nestjs/common';
 import { KeyRing } from '../crypto/key-ring';
 import { localTierOptions, memoryViewStore } from './platform-view-cache.factory';
 import type { PlatformViewStore } from './platform-view.store';
@@ -447,5 +449,48 @@ describe('TieredPlatformViewCache heals the shared tier after a change', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     expect(cache.status().pendingInvalidations).toBe(0);
     await cache.onApplicationShutdown();
+  });
+});
+
+describe('CacheManagerPlatformViewStore in batches (lists)', () => {
+  it('getMany and putMany keep the version rules of get and put', async () => {
+    const store = memory();
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.put(view(a, 2));
+    await store.invalidate(c, 4);
+    expect(await store.putMany([view(a, 1), view(b, 1), view(c, 3)])).toBe(true);
+    expect(await store.getMany([a, b, c, randomUUID()])).toEqual([
+      view(a, 2), // a newer version is kept
+      view(b, 1),
+      undefined, // below the floor: refused
+      undefined,
+    ]);
+    expect(await store.putMany([view(a, 3), view(c, 4)])).toBe(true);
+    expect(await store.getMany([c, a])).toEqual([view(c, 4), view(a, 3)]);
+    expect(await store.putMany([])).toBe(true);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it('answers misses, and reports a failed write, when its store fails', async () => {
+    const failing = {
+      get: () => Promise.reject(new Error('store down')),
+      getMany: () => Promise.reject(new Error('store down')),
+      set: () => Promise.reject(new Error('store down')),
+      setMany: () => Promise.reject(new Error('store down')),
+      delete: () => Promise.resolve(true),
+      clear: () => Promise.resolve(),
+    };
+    const raw = createCache({ stores: [new Keyv({ store: failing as never })] });
+    const store = new CacheManagerPlatformViewStore(raw, { name: 'memory', ttlMs: 60_000 });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(await store.getMany([a, b])).toEqual([undefined, undefined]);
+      // cache-manager answers a failed mget as misses: the store still hears of the failure.
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('memory cache read failed'));
+      expect(await store.putMany([view(a, 1)])).toBe(false);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -5,7 +5,7 @@ import {
   type PlatformViewCacheStatus,
 } from '../../application/ports/platform-view-cache.port';
 import type { ServicePlatformDict } from '../../domain/service-platform.entity';
-import type { PlatformViewStore } from './platform-view.store';
+import type { BatchedPlatformViewStore, PlatformViewStore } from './platform-view.store';
 
 export interface SharedTierSettings {
   /** After a failure, the shared tier is left alone this long (requests do not wait on it). */
@@ -70,7 +70,7 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
   private readonly now: () => number;
 
   constructor(
-    private readonly local: PlatformViewStore & { clear(): void },
+    private readonly local: PlatformViewStore & BatchedPlatformViewStore & { clear(): void },
     private readonly shared?: PlatformViewStore,
     /** Releases the shared store's connection. */
     private readonly release?: () => Promise<void>,
@@ -125,12 +125,14 @@ export class TieredPlatformViewCache extends PlatformViewCache implements OnAppl
     if (!(await shared.put(frozen))) this.pauseShared();
   }
 
-  async getLocal(platformId: string): Promise<ServicePlatformDict | undefined> {
-    return this.localInUse ? this.local.get(platformId) : undefined;
+  async getLocal(platformIds: readonly string[]): Promise<(ServicePlatformDict | undefined)[]> {
+    if (!this.localInUse) return platformIds.map(() => undefined);
+    return this.local.getMany(platformIds);
   }
 
-  async putLocal(view: ServicePlatformDict, mark: number): Promise<void> {
-    if (this.localInUse && mark === this.epoch) await this.local.put(deepFreeze(view));
+  async putLocal(views: readonly ServicePlatformDict[], mark: number): Promise<void> {
+    if (!this.localInUse || mark !== this.epoch || views.length === 0) return;
+    await this.local.putMany(views.map((view) => deepFreeze(view)));
   }
 
   async invalidate(platformId: string, version: number): Promise<void> {
@@ -330,8 +332,8 @@ export class DisabledPlatformViewCache extends PlatformViewCache {
     return Promise.resolve();
   }
 
-  getLocal(): Promise<ServicePlatformDict | undefined> {
-    return Promise.resolve(undefined);
+  getLocal(platformIds: readonly string[]): Promise<(ServicePlatformDict | undefined)[]> {
+    return Promise.resolve(platformIds.map(() => undefined));
   }
 
   putLocal(): Promise<void> {

@@ -7,7 +7,9 @@ import {
   ServicePlatformRepository,
   type ActivationChange,
   type ListPlatformsCriteria,
+  type PlatformCursor,
   type PlatformPage,
+  type PlatformVersionPage,
   type SealedPlatformPage,
 } from '../../application/ports/service-platform.repository.port';
 import type { PlatformAccess } from '../../application/authz/platform-access';
@@ -160,29 +162,37 @@ export class PrismaServicePlatformRepository extends ServicePlatformRepository {
     return { items: await Promise.all(items.map((item) => item.open())), next };
   }
 
-  listSealed(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<SealedPlatformPage> {
-    const { after } = criteria;
+  listVersions(
+    criteria: ListPlatformsCriteria,
+    access: PlatformAccess,
+  ): Promise<PlatformVersionPage> {
     return this.run(async () => {
       const rows = await this.db.servicePlatform.findMany({
-        where: allowed(access, {
-          ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
-          ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
-          ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
-          ...(after !== undefined && { id: { gt: after.afterId } }),
-        }),
+        where: listWhere(criteria, access),
+        select: { id: true, tenantId: true, version: true },
         orderBy: { id: 'asc' },
         take: criteria.limit + 1,
       });
-      const pageRows = rows.slice(0, criteria.limit);
-      const last = pageRows.at(-1);
+      return pageOf(rows, criteria.limit);
+    });
+  }
+
+  listSealed(criteria: ListPlatformsCriteria, access: PlatformAccess): Promise<SealedPlatformPage> {
+    return this.run(async () => {
+      const rows = await this.db.servicePlatform.findMany({
+        where: listWhere(criteria, access),
+        orderBy: { id: 'asc' },
+        take: criteria.limit + 1,
+      });
+      const { items, next } = pageOf(rows, criteria.limit);
       return {
-        items: pageRows.map((row) => ({
+        items: items.map((row) => ({
           id: row.id,
           tenantId: row.tenantId,
           version: row.version,
           open: () => this.run(() => this.toDomain(row)),
         })),
-        next: rows.length > criteria.limit && last !== undefined ? { afterId: last.id } : null,
+        next,
       };
     });
   }
@@ -264,4 +274,28 @@ function allowed(
   if (!access.ability.can(access.action, PLATFORM_SUBJECT)) return NO_ROW;
   const permitted = accessibleBy(access.ability, access.action).ofType(PLATFORM_SUBJECT);
   return { AND: [permitted, where] };
+}
+
+/** A list's rows: `criteria`'s filters and cursor, narrowed to what `access` allows. */
+function listWhere(
+  criteria: ListPlatformsCriteria,
+  access: PlatformAccess,
+): Prisma.ServicePlatformWhereInput {
+  const { after } = criteria;
+  return allowed(access, {
+    ...(criteria.tenantId !== undefined && { tenantId: criteria.tenantId }),
+    ...(criteria.isActive !== undefined && { isActive: criteria.isActive }),
+    ...(criteria.serviceName !== undefined && { serviceName: criteria.serviceName }),
+    ...(after !== undefined && { id: { gt: after.afterId } }),
+  });
+}
+
+/** The first `limit` of `rows` (read with one more), and the cursor after them if more follow. */
+function pageOf<Row extends { id: string }>(
+  rows: Row[],
+  limit: number,
+): { items: Row[]; next: PlatformCursor | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? { afterId: last.id } : null };
 }

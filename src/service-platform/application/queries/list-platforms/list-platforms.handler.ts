@@ -5,7 +5,8 @@ import type { ServicePlatformDict } from '../../../domain/service-platform.entit
 import {
   ServicePlatformRepository,
   type ListPlatformsCriteria,
-  type SealedPlatform,
+  type PlatformCursor,
+  type PlatformVersion,
 } from '../../ports/service-platform.repository.port';
 import { PlatformViewCache } from '../../ports/platform-view-cache.port';
 import { Role } from '../../authz/platform-ability';
@@ -17,12 +18,18 @@ import { decodeCursor, encodeCursor } from './platform-cursor.codec';
 export const LIST_LIMIT = { default: 50, max: 200 } as const;
 
 /**
- * A page of platforms, read in one query scoped by the actor's ability. A platform whose view of
- * that very version this process has cached is answered from it; only the others are decrypted
- * (and then cached), so a page read again decrypts nothing.
+ * A page of platforms, scoped by the actor's ability as every read is. A platform whose view of
+ * that very version this process holds is answered from it; only the others are decrypted (then
+ * kept in memory). A page read again unchanged is one light query and no decryption.
  */
 @QueryHandler(ListPlatformsQuery)
 export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
+  /**
+   * The queries of the pages answered lately (not their content, nor who asked: this only picks
+   * the path, and every path is scoped by the caller's ability).
+   */
+  private readonly recentPages = new Map<string, true>();
+
   constructor(
     private readonly platforms: ServicePlatformRepository,
     private readonly cache: PlatformViewCache,
@@ -62,22 +69,66 @@ export class ListPlatformsHandler implements IQueryHandler<ListPlatformsQuery> {
       ...(filter.cursor !== undefined && { after: decodeCursor(filter.cursor) }),
     };
     const mark = this.cache.mark();
+    // A page this process answered lately, it probably holds views of: a light query first, and
+    // if it holds a view of every platform on it at that version, nothing more. Otherwise (and
+    // for a page not seen lately, such as a first walk through a tenant) the page is read in
+    // full, and only the platforms it holds no view of are decrypted.
+    const key = pageKey(criteria);
+    if (this.recentPages.has(key) && this.cache.status().memoryInUse) {
+      const listed = await this.platforms.listVersions(criteria, access);
+      const views = await this.cachedViews(listed.items);
+      if (views.every((view) => view !== undefined)) {
+        this.remember(key);
+        return { platforms: views, nextCursor: cursorOf(listed.next) };
+      }
+    }
     const page = await this.platforms.listSealed(criteria, access);
-    return {
-      platforms: await Promise.all(page.items.map((item) => this.viewOf(item, mark))),
-      nextCursor: page.next === null ? null : encodeCursor(page.next),
-    };
+    const cached = await this.cachedViews(page.items);
+    const platforms = await Promise.all(
+      page.items.map(async (item, at) => cached[at] ?? (await item.open()).toDict()),
+    );
+    await this.cache.putLocal(
+      platforms.filter((_, at) => cached[at] === undefined),
+      mark,
+    );
+    this.remember(key);
+    return { platforms, nextCursor: cursorOf(page.next) };
   }
 
-  /** This process's cached view of the item's very version (and tenant), else the row opened. */
-  private async viewOf(item: SealedPlatform, mark: number): Promise<ServicePlatformDict> {
-    const cached = await this.cache.getLocal(item.id);
-    if (cached?.version === item.version && cached.tenant_id === item.tenantId) {
-      // Masked by the rules of when it was cached: shown by today's.
-      return shownByCatalog(cached, this.catalog);
-    }
-    const view = (await item.open()).toDict();
-    await this.cache.putLocal(view, mark);
-    return view;
+  /** Keeps `key` among the most recent pages (least recently answered forgotten first). */
+  private remember(key: string): void {
+    this.recentPages.delete(key);
+    this.recentPages.set(key, true);
+    if (this.recentPages.size <= RECENT_PAGES) return;
+    const oldest = this.recentPages.keys().next();
+    if (oldest.done !== true) this.recentPages.delete(oldest.value);
   }
+
+  /**
+   * This process's views of the items, each only at the item's very version and of its tenant
+   * (undefined elsewhere); masked by the rules of when they were cached, so shown by today's.
+   */
+  private async cachedViews(
+    items: readonly PlatformVersion[],
+  ): Promise<(ServicePlatformDict | undefined)[]> {
+    const views = await this.cache.getLocal(items.map((item) => item.id));
+    return items.map((item, at) => {
+      const view = views[at];
+      return view?.version === item.version && view.tenant_id === item.tenantId
+        ? shownByCatalog(view, this.catalog)
+        : undefined;
+    });
+  }
+}
+
+/** How many pages' queries `recentPages` remembers. */
+const RECENT_PAGES = 1_024;
+
+function pageKey(criteria: ListPlatformsCriteria): string {
+  const { tenantId, isActive, serviceName, after, limit } = criteria;
+  return `${tenantId ?? '*'} ${String(isActive ?? '*')} ${serviceName ?? '*'} ${after?.afterId ?? ''} ${limit}`;
+}
+
+function cursorOf(next: PlatformCursor | null): string | null {
+  return next === null ? null : encodeCursor(next);
 }
