@@ -578,6 +578,20 @@ describe('platform command and query handlers (ports faked)', () => {
       expect(versions).toHaveBeenCalledTimes(2);
     });
 
+    it("shows a cached view by today's catalog, whatever it was masked by", async () => {
+      const a = await register(tenant, 'a');
+      cache.suspendLocal();
+      cache.resumeLocal(); // empty
+      // Cached under rules that showed client_secret (a catalog tightened since).
+      const loose = { ...a.toDict(), config: { client_id: 'client', client_secret: 'in-clear' } };
+      await cache.putLocal([loose], cache.mark());
+      for (let read = 0; read < 2; read++) {
+        const page = await list({ tenantId: tenant }); // read in full, then from views alone
+        expect(page.platforms).toEqual([a.toDict()]);
+        expect(JSON.stringify(page)).not.toContain('in-clear');
+      }
+    });
+
     it('never answers from a cached view of another version or tenant', async () => {
       const a = await register(tenant, 'a'); // its version 1 is cached
       const b = await register(tenant, 'b');
@@ -625,6 +639,8 @@ describe('platform command and query handlers (ports faked)', () => {
       const a = await register(tenant, 'a');
       const reads = jest.spyOn(shared, 'get');
       const writes = jest.spyOn(shared, 'put');
+      const batchReads = jest.spyOn(shared, 'getMany');
+      const batchWrites = jest.spyOn(shared, 'putMany');
       repository.opened = 0;
       await list({ tenantId: tenant }); // a's view is in memory since its registration
       cache.suspendLocal();
@@ -634,6 +650,8 @@ describe('platform command and query handlers (ports faked)', () => {
       expect(await cache.getLocal([a.id])).toEqual([a.toDict()]);
       expect(reads).not.toHaveBeenCalled();
       expect(writes).not.toHaveBeenCalled();
+      expect(batchReads).not.toHaveBeenCalled();
+      expect(batchWrites).not.toHaveBeenCalled();
       await cache.onApplicationShutdown();
     });
   });

@@ -471,7 +471,7 @@ describe('CacheManagerPlatformViewStore in batches (lists)', () => {
     expect(await store.getMany([])).toEqual([]);
   });
 
-  it('answers misses, and reports a failed write, when its store fails', async () => {
+  it('answers misses, and writes nothing, when its store cannot be read', async () => {
     const failing = {
       get: () => Promise.reject(new Error('store down')),
       getMany: () => Promise.reject(new Error('store down')),
