@@ -177,21 +177,35 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     expectNotStored(after, secret, rotated, guidOf('client-b'));
   });
 
+  /**
+   * Copies one row's encrypted configuration (and data key id) onto another, as someone with
+   * database access could; with `bumpVersion`, the edit also moves the version on (so that no
+   * cached view of the row stands in for it).
+   */
+  async function moveCiphertext(
+    fromId: string,
+    toId: string,
+    { bumpVersion }: { bumpVersion: boolean },
+  ): Promise<void> {
+    corrupted.push(toId);
+    await db.query(
+      `UPDATE service_platforms AS t
+          SET config_ciphertext = f.config_ciphertext, config_iv = f.config_iv,
+              config_auth_tag = f.config_auth_tag, data_key_id = f.data_key_id,
+              version = t.version + $3
+         FROM service_platforms AS f
+        WHERE f.id = $1 AND t.id = $2`,
+      [fromId, toId, bumpVersion ? 1 : 0],
+    );
+  }
+
   it('a ciphertext moved to another row does not decrypt: 500 without any secret', async () => {
     const secretA = canarySecret('row-a');
     const a = await register(newTenantId(), guidOf('client-a'), secretA);
     const b = await register(newTenantId(), guidOf('client-b'), canarySecret('row-b'));
     // Copy A's encrypted configuration (and data key id) onto B: B's tenant has no such key, and
     // the AAD binds the ciphertext to A's tenant, service and id anyway.
-    await db.query(
-      `UPDATE service_platforms AS b
-          SET config_ciphertext = a.config_ciphertext, config_iv = a.config_iv,
-              config_auth_tag = a.config_auth_tag, data_key_id = a.data_key_id
-         FROM service_platforms AS a
-        WHERE a.id = $1 AND b.id = $2`,
-      [a.id, b.id],
-    );
-    corrupted.push(b.id);
+    await moveCiphertext(a.id, b.id, { bumpVersion: false });
 
     // Reads that decrypt (an update; also credential resolution, and a list or GET by id that
     // finds no cached view of the row's version) refuse it.
@@ -225,16 +239,7 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     const secretA = canarySecret('row-a');
     const a = await register(newTenantId(), guidOf('client-a'), secretA);
     const c = await register(newTenantId(), guidOf('client-c'), canarySecret('row-c'));
-    await db.query(
-      `UPDATE service_platforms AS c
-          SET config_ciphertext = a.config_ciphertext, config_iv = a.config_iv,
-              config_auth_tag = a.config_auth_tag, data_key_id = a.data_key_id,
-              version = c.version + 1
-         FROM service_platforms AS a
-        WHERE a.id = $1 AND c.id = $2`,
-      [a.id, c.id],
-    );
-    corrupted.push(c.id);
+    await moveCiphertext(a.id, c.id, { bumpVersion: true });
 
     const res = await http(app).get(API).query({ tenant_id: c.tenant_id });
 
