@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import type { Client } from 'pg';
+import { Client } from 'pg';
+import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { canarySecret, guidOf, newTenantId } from '../support/fixtures';
 import { PLATFORMS } from '../support/test-app';
-import {
-  API,
-  connectDatabase,
-  expectErrorBody,
-  expectNoSecret,
-  http,
-  startListeningApp,
-} from './e2e-helpers';
+import { API, expectErrorBody, expectNoSecret, http, startListeningApp } from './e2e-helpers';
 
 type Row = Record<string, unknown>;
 
@@ -47,17 +41,20 @@ function expectNotStored(row: Row, ...plaintexts: string[]): void {
 describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
   let app: INestApplication;
   let db: Client;
-  /** Rows this file makes undecryptable: removed at the end, or other files' list-everything reads would fail. */
-  const corrupted: string[] = [];
+  // A database of its own: this file makes rows undecryptable, and other files' lists of every
+  // tenant, on the shared test database at the same time, would fail on them.
+  let database: OwnDatabase;
 
   beforeAll(async () => {
-    app = await startListeningApp(platform);
-    db = await connectDatabase();
-  });
+    database = await createMigratedDatabase('sp_at_rest');
+    app = await startListeningApp(platform, { DATABASE_URL: database.url });
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+  }, 60_000);
   afterAll(async () => {
-    await db?.query('DELETE FROM service_platforms WHERE id = ANY($1::uuid[])', [corrupted]);
     await db?.end();
     await app?.close();
+    await dropDatabase(database);
   });
 
   async function rowOf(id: string): Promise<Row> {
@@ -187,7 +184,6 @@ describe.each(PLATFORMS)('secrets at rest (%s)', (platform) => {
     toId: string,
     { bumpVersion }: { bumpVersion: boolean },
   ): Promise<void> {
-    corrupted.push(toId);
     await db.query(
       `UPDATE service_platforms AS t
           SET config_ciphertext = f.config_ciphertext, config_iv = f.config_iv,

@@ -2,6 +2,7 @@ import { secretsOf } from '../support/catalog';
 import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
+import { createMigratedDatabase, dropDatabase, type OwnDatabase } from '../support/own-database';
 import { accessFor } from '../../src/service-platform/application/authz/platform-access';
 import type { Actor } from '../../src/service-platform/domain/actor';
 import { ServicePlatformRepository } from '../../src/service-platform/application/ports/service-platform.repository.port';
@@ -27,19 +28,21 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
   let repository: ServicePlatformRepository;
   let db: Client;
   let tenant: string;
-  /** Rows this file makes undecryptable: removed at the end, or other files' list-everything reads would fail. */
-  const corrupted: string[] = [];
+  // A database of its own: this file makes rows undecryptable, and other files' lists of every
+  // tenant, on the shared test database at the same time, would fail on them.
+  let database: OwnDatabase;
 
   beforeAll(async () => {
-    moduleRef = await createIntegrationModule();
+    database = await createMigratedDatabase('sp_repository');
+    moduleRef = await createIntegrationModule(process.env.ENCRYPTION_KEYS, database.url);
     repository = moduleRef.get(ServicePlatformRepository);
-    db = new Client({ connectionString: process.env.DATABASE_URL });
+    db = new Client({ connectionString: database.url });
     await db.connect();
-  });
+  }, 60_000);
   afterAll(async () => {
-    await db.query('DELETE FROM service_platforms WHERE id = ANY($1::uuid[])', [corrupted]);
-    await db.end();
-    await moduleRef.close();
+    await db?.end();
+    await moduleRef?.close();
+    await dropDatabase(database);
   });
   beforeEach(() => {
     tenant = randomUUID();
@@ -397,13 +400,11 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
          config_auth_tag = s.config_auth_tag FROM service_platforms s WHERE s.id = $1 AND t.id = $2`,
       [source.id, target.id],
     );
-    corrupted.push(target.id);
     await expect(repository.getById(target.id, all)).rejects.toThrow(ConfigDecryptionError);
     await expect(repository.getById(source.id, all)).resolves.not.toBeNull();
   });
 
   const copyCiphertext = (fromId: string, toId: string) => {
-    corrupted.push(toId);
     return db.query(
       `UPDATE service_platforms t SET config_ciphertext = s.config_ciphertext, config_iv = s.config_iv,
          config_auth_tag = s.config_auth_tag, data_key_id = s.data_key_id
@@ -438,7 +439,6 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
         saved.rows[0].data_key_id,
       ],
     );
-    corrupted.push(b.id);
     const failed = { internalDetail: expect.stringMatching(/^authentication failed/) };
     await expect(repository.getById(a.id, all)).rejects.toMatchObject(failed);
     await expect(repository.getById(b.id, all)).rejects.toMatchObject(failed);
@@ -472,14 +472,14 @@ describe('PrismaServicePlatformRepository (real PostgreSQL)', () => {
   it('reads rows written under a key that is no longer primary, and refuses unknown keys', async () => {
     const created = await repository.create(platform());
     const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-    const rotated = await createIntegrationModule(`new:${k(9)},test-2:${k(2)}`);
+    const rotated = await createIntegrationModule(`new:${k(9)},test-2:${k(2)}`, database.url);
     try {
       const read = await rotated.get(ServicePlatformRepository).getById(created.id, all);
       expect(read?.config.toPlain()).toEqual(created.config.toPlain());
     } finally {
       await rotated.close();
     }
-    const stranger = await createIntegrationModule(`other:${k(7)}`);
+    const stranger = await createIntegrationModule(`other:${k(7)}`, database.url);
     try {
       await expect(
         stranger.get(ServicePlatformRepository).getById(created.id, all),
