@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type pino from 'pino';
 import { logContextOf } from './request-log-context';
 
-/** Probes are not logged. */
+/** Probes are not logged (`path` without its query string); anything else is, 404s included. */
 export function skipRequestLog(path: string): boolean {
-  return path.startsWith('/health/live') || path.startsWith('/health/ready');
+  return path === '/health/live' || path === '/health/ready';
 }
 
 /** The fields of a request's log line beyond id, method, path, status and duration. */

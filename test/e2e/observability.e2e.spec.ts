@@ -100,6 +100,9 @@ describe('request logs, X-Request-Id and metrics', () => {
         .send({ tenant_id: tenant, service_name: 'slack', config: validConfig('slack') })
         .expect(409);
       await request(server()).get('/health/ready').set('X-Request-Id', `probe-${platform}`);
+      await request(server()).get('/health/live?x=1').set('X-Request-Id', `probe-${platform}`);
+      // Only the probes themselves go unlogged: a path that merely starts like one is a request.
+      await request(server()).get('/health/livex').set('X-Request-Id', `near-${platform}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
 
       const [register, ...more] = linesOf(`register-${platform}`);
@@ -123,6 +126,7 @@ describe('request logs, X-Request-Id and metrics', () => {
         res: { statusCode: 409 },
       });
       expect(linesOf(`probe-${platform}`)).toEqual([]);
+      expect(linesOf(`near-${platform}`)[0]).toMatchObject({ res: { statusCode: 404 } });
       for (const line of lines()) expect(Object.keys(line.res ?? {})).toEqual(['statusCode']);
     });
   });
