@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
 import type pino from 'pino';
-import { logRequest, requestLogFields, skipRequestLog } from './request-log';
+import { CLIENT_CLOSED_REQUEST, logRequest, requestLogFields, skipRequestLog } from './request-log';
 import { newRequestId } from './request-id';
 import type { AppMetrics } from './app-metrics';
 import { logContextOf, noteAnswer } from './request-log-context';
@@ -38,6 +38,19 @@ export function instrumentFastify(
     const context = logContextOf(request.raw);
     context.route = request.routeOptions.url;
     context.platformId ??= platformIdOf(request.params);
+    // The connection closed before the answer was sent: no onResponse will say so.
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished || context.logged === true) return;
+      record({
+        id: request.id,
+        method: request.method,
+        route: request.routeOptions.url,
+        url: request.url,
+        statusCode: CLIENT_CLOSED_REQUEST,
+        elapsedMs: reply.elapsedTime,
+        raw: request.raw,
+      });
+    });
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -56,26 +69,48 @@ export function instrumentFastify(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const elapsedMs = reply.elapsedTime;
-    metrics.recordHttp(
-      request.method,
-      request.routeOptions.url ?? UNMATCHED,
-      reply.statusCode,
-      elapsedMs / 1000,
-    );
-    const path = pathOf(request.url);
-    if (!skipRequestLog(path)) {
-      logRequest(requests, {
-        id: request.id,
-        method: request.method,
-        path,
-        statusCode: reply.statusCode,
-        responseTimeMs: elapsedMs,
-        fields: requestLogFields(request.raw),
-      });
-    }
+    record({
+      id: request.id,
+      method: request.method,
+      route: request.routeOptions.url,
+      url: request.url,
+      statusCode: reply.statusCode,
+      elapsedMs: reply.elapsedTime,
+      raw: request.raw,
+    });
     done();
   });
+
+  /** A request's metrics and its one log line. */
+  function record(done: {
+    id: string;
+    method: string;
+    route: string | undefined;
+    url: string;
+    statusCode: number;
+    elapsedMs: number;
+    raw: IncomingMessage;
+  }): void {
+    const context = logContextOf(done.raw);
+    if (context.logged === true) return;
+    context.logged = true;
+    metrics.recordHttp(
+      done.method,
+      done.route ?? UNMATCHED,
+      done.statusCode,
+      done.elapsedMs / 1000,
+    );
+    const path = pathOf(done.url);
+    if (skipRequestLog(path)) return;
+    logRequest(requests, {
+      id: done.id,
+      method: done.method,
+      path,
+      statusCode: done.statusCode,
+      responseTimeMs: done.elapsedMs,
+      fields: requestLogFields(done.raw),
+    });
+  }
 }
 
 interface ExpressRequest {
@@ -91,7 +126,7 @@ interface ExpressResponse {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
   json: (body: unknown) => unknown;
-  on(event: 'finish', listener: () => void): unknown;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
 /** The same on Express, from a middleware registered first. */
@@ -111,12 +146,14 @@ export function instrumentExpress(
       noteAnswer(context, response.statusCode, body);
       return json(body);
     };
-    response.on('finish', () => {
+    const record = (statusCode: number): void => {
+      if (context.logged === true) return;
+      context.logged = true;
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.recordHttp(
         request.method,
         request.route?.path ?? UNMATCHED,
-        response.statusCode,
+        statusCode,
         elapsedMs / 1000,
       );
       const path = pathOf(request.originalUrl ?? request.url ?? '');
@@ -128,12 +165,17 @@ export function instrumentExpress(
           id: request.id as string,
           method: request.method,
           path,
-          statusCode: response.statusCode,
+          statusCode,
           responseTimeMs: elapsedMs,
           fields: requestLogFields(request as unknown as IncomingMessage),
         });
       }
-    });
+    };
+    response.once('finish', () => record(response.statusCode));
+    // The connection closed before the answer was sent: 'finish' never comes ('close' follows
+    // it otherwise). `writableFinished` would not tell: an answer ended into a destroyed socket
+    // counts as finished, though it never left.
+    response.once('close', () => record(CLIENT_CLOSED_REQUEST));
     next();
   });
 }

@@ -10,6 +10,8 @@ export interface RequestLogContext {
   tenantId?: string;
   platformId?: string;
   errorCode?: string;
+  /** The request's line has been written (an aborted request could otherwise get two). */
+  logged?: boolean;
 }
 
 const CONTEXT = Symbol('service-platform.request-log-context');

@@ -30,7 +30,16 @@ export interface RequestLine {
   readonly fields: Record<string, string>;
 }
 
-/** One line per request, at info (`request completed`), or at error for a 5xx (`request errored`). */
+/**
+ * The status an aborted request is logged and counted with: the client closed the connection
+ * before the answer was sent (nginx's "client closed request").
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * One line per request, at info (`request completed`, or `request aborted` when the client left
+ * first), or at error for a 5xx (`request errored`).
+ */
 export function logRequest(logger: pino.Logger, line: RequestLine): void {
   const entry = {
     req: { id: line.id, method: line.method, url: line.path },
@@ -39,5 +48,6 @@ export function logRequest(logger: pino.Logger, line: RequestLine): void {
     ...line.fields,
   };
   if (line.statusCode >= 500) logger.error(entry, 'request errored');
+  else if (line.statusCode === CLIENT_CLOSED_REQUEST) logger.info(entry, 'request aborted');
   else logger.info(entry, 'request completed');
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import request from 'supertest';
 import { AppMetrics } from '../../src/observability/app-metrics';
 import { startMetricsServer } from '../../src/observability/metrics-server';
@@ -55,7 +57,9 @@ describe('request logs, X-Request-Id and metrics', () => {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as LogLine)
-      .filter((line) => line.msg === 'request completed' || line.msg === 'request errored');
+      .filter((line) =>
+        ['request completed', 'request errored', 'request aborted'].includes(line.msg ?? ''),
+      );
   }
 
   function linesOf(requestId: string): LogLine[] {
@@ -72,6 +76,36 @@ describe('request logs, X-Request-Id and metrics', () => {
       expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       const none = await request(server()).get('/health/live');
       expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('logs a request the client abandoned before its answer, once, as 499', async () => {
+      const { port } = server().address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      // Half a body, then the client goes away: the answer is never sent.
+      socket.write(
+        [
+          `POST ${API} HTTP/1.1`,
+          'Host: 127.0.0.1',
+          `Authorization: Bearer ${tokenFor({ roles: ['platform-admin'] })}`,
+          'Content-Type: application/json',
+          'Content-Length: 1000',
+          `X-Request-Id: abandoned-${platform}`,
+          '',
+          '{"tenant_id":',
+        ].join('\r\n'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const logged = linesOf(`abandoned-${platform}`);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({
+        msg: 'request aborted',
+        req: { method: 'POST', url: API },
+        res: { statusCode: 499 },
+      });
     });
 
     it('logs each request once, with who, what and the outcome, and no headers', async () => {
