@@ -38,7 +38,9 @@ export function instrumentFastify(
     const context = logContextOf(request.raw);
     context.route = request.routeOptions.url;
     context.platformId ??= platformIdOf(request.params);
-    // The connection closed before the answer was sent: no onResponse will say so.
+    // The connection closed before the answer was sent: no onResponse will say so. (Fastify's
+    // onRequestAbort hook listens the same way, one listener a request, but is not handed the
+    // reply, whose elapsed time the line carries.)
     reply.raw.once('close', () => {
       if (reply.raw.writableFinished || context.logged === true) return;
       record({
